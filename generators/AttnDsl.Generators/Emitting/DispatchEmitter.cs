@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Linq;
+using AttnDsl.Generators.Model;
+using static AttnDsl.Generators.Emitting.EmitNames;
+
+namespace AttnDsl.Generators.Emitting
+{
+    /// <summary>Host side of a spec: the Run overloads (validation, kernel choice, launch) and the reference bridge.</summary>
+    internal static class DispatchEmitter
+    {
+        private const string Validation = "global::AttnDsl.Runtime.AttentionValidation";
+
+        public static void Emit(CodeWriter w, KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            string elem = ElementType(t.Element);
+            string view = View(elem);
+            string runtimeParams = string.Concat(spec.RuntimeArguments.Select(a => $", {a.TypeName} {a.Name}"));
+            string runtimeNames = string.Concat(spec.RuntimeArguments.Select(a => $", {a.Name}"));
+            string head = $"global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key, {view} value, {view} output{runtimeParams}";
+
+            w.Line($"private static readonly global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments> s_kernels =");
+            w.Line($"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
+            w.Line();
+
+            DocRun(w, spec);
+            w.Line(GeneratedCode);
+            w.Line($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp = default)");
+            w.Line($"    => Run(accelerator, shape, query, key, value, output{runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+            w.Line();
+
+            if (t.Element == ElementKind.Float16)
+            {
+                string sys = View("global::System.Half");
+                w.Line("/// <summary>Same as the <see cref=\"global::ILGPU.Half\"/> overload, for views of <see cref=\"global::System.Half\"/> (same bits).</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {sys} query, {sys} key, {sys} value, {sys} output{runtimeParams}, global::ILGPU.ArrayView<float> logSumExp = default)");
+                w.Line($"    => Run(accelerator, shape, query.Cast<global::ILGPU.Half>(), key.Cast<global::ILGPU.Half>(), value.Cast<global::ILGPU.Half>(), output.Cast<global::ILGPU.Half>(){runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+                w.Line();
+            }
+
+            w.Line("/// <summary>Runs the kernel with an explicit kernel shape (<see cref=\"global::AttnDsl.AttentionPath\"/>); see the other overload.</summary>");
+            w.Line(GeneratedCode);
+            using (w.Block($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)"))
+            {
+                w.Line("// Everything is checked before anything is launched.");
+                w.Line($"{Validation}.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)}, {Literal(spec.Masks.DocumentMask ? "[DocumentMask]" : "")});");
+                string qLayout = t.Layout == LayoutKind.BHND ? "Batch, QueryHeads, QueryLength" : "Batch, QueryLength, QueryHeads";
+                string kLayout = t.Layout == LayoutKind.BHND ? "Batch, KeyValueHeads, KeyLength" : "Batch, KeyLength, KeyValueHeads";
+                w.Line($"{Validation}.ValidateTensor(accelerator, query, shape.QueryElements({Int(t.HeadDim)}), \"query\", \"({qLayout}, {Int(t.HeadDim)})\");");
+                w.Line($"{Validation}.ValidateTensor(accelerator, key, shape.KeyElements({Int(t.HeadDim)}), \"key\", \"({kLayout}, {Int(t.HeadDim)})\");");
+                w.Line($"{Validation}.ValidateTensor(accelerator, value, shape.KeyElements({Int(t.HeadDimV)}), \"value\", \"({kLayout}, {Int(t.HeadDimV)})\");");
+                w.Line($"{Validation}.ValidateTensor(accelerator, output, shape.QueryElements({Int(t.HeadDimV)}), \"output\", \"({qLayout}, {Int(t.HeadDimV)})\");");
+                foreach (var a in spec.RuntimeArguments)
+                {
+                    if (a.Name == "prefixLength" && a.Source == "[PrefixLM]")
+                        w.Line($"{Validation}.ValidateTensor(accelerator, prefixLength, shape.Batch, \"prefixLength\", \"(Batch)\");");
+                    else if (a.Name == "documentIds" && a.Source == "[DocumentMask]")
+                        w.Line($"{Validation}.ValidateTensor(accelerator, documentIds, (long)shape.Batch * shape.KeyLength, \"documentIds\", \"(Batch, KeyLength)\");");
+                    else if (a.IsView)
+                        w.Line($"{Validation}.ValidateModTensor(accelerator, {a.Name}, {Literal(a.Name)}, {Literal(a.Source)});");
+                }
+                w.Line($"bool writeLogSumExp = {Validation}.ValidateOptional(accelerator, logSumExp, shape.QueryRows, \"logSumExp\", \"(Batch, QueryHeads, QueryLength)\");");
+                var inputs = new List<string> { "query", "key", "value" };
+                inputs.AddRange(spec.RuntimeArguments.Where(a => a.IsView).Select(a => a.Name));
+                foreach (var input in inputs)
+                    w.Line($"{Validation}.ValidateDisjoint({input}, {Literal(input)}, output, \"output\");");
+                foreach (var input in inputs.Concat(new[] { "output" }))
+                    w.Line($"{Validation}.ValidateDisjoint({input}, {Literal(input)}, logSumExp, \"logSumExp\");");
+                w.Line();
+                w.Line("var plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, Info, path);");
+                using (w.Block($"var arguments = new {KernelsClass}.Arguments", "};"))
+                {
+                    w.Line("Query = query,");
+                    w.Line("Key = key,");
+                    w.Line("Value = value,");
+                    w.Line("Output = output,");
+                    w.Line("LogSumExp = logSumExp,");
+                    w.Line("WriteLogSumExp = writeLogSumExp ? 1 : 0,");
+                    w.Line("Batch = shape.Batch,");
+                    w.Line("QueryHeads = shape.QueryHeads,");
+                    w.Line("KeyValueHeads = shape.KeyValueHeads,");
+                    w.Line("QueryLength = shape.QueryLength,");
+                    w.Line("KeyLength = shape.KeyLength,");
+                    w.Line("QueryBlocks = plan.QueryBlocks,");
+                    foreach (var a in spec.RuntimeArguments)
+                        w.Line($"{a.Name} = {a.Name},");
+                }
+                using (w.Block("if (plan.Path == global::AttnDsl.AttentionPath.Tiled)"))
+                    w.Line("s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(plan.Groups, plan.GroupThreads), arguments);");
+                using (w.Block("else"))
+                    w.Line("s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, arguments);");
+            }
+            w.Line();
+            EmitReferenceBridge(w, spec);
+        }
+
+        private static void DocRun(CodeWriter w, KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            w.Line("/// <summary>");
+            w.Line($"/// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim {Int(t.HeadDim)}, HeadDimV {Int(t.HeadDimV)}, {t.Element}, {t.Layout}.");
+            w.Line("/// Validates every argument before launching (ArgumentException naming the argument and the sizes), then");
+            w.Line("/// launches asynchronously on the accelerator's default stream; the first call on an accelerator compiles the kernel.");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"logSumExp\">Optional (Batch, QueryHeads, QueryLength) natural-log LSE; -inf for rows that see no key.</param>");
+        }
+
+        private static void EmitReferenceBridge(CodeWriter w, KernelSpec spec)
+        {
+            string args = string.Join(", ", spec.RuntimeArguments.Select(a => $"{a.TypeName} {a.Name}"));
+            w.Line("/// <summary>");
+            w.Line("/// This spec's runtime arguments as <see cref=\"global::AttnDsl.AttentionReference\"/> inputs. Mod tensors are read on the");
+            w.Line("/// host when the reference runs, so pass views of a CPU accelerator for them.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            using (w.Block($"public static global::AttnDsl.ReferenceArguments CreateReferenceArguments({args})"))
+            {
+                using (w.Block("return new global::AttnDsl.ReferenceArguments", "};"))
+                {
+                    if (spec.Masks.PrefixLM)
+                        w.Line("PrefixLength = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(prefixLength),");
+                    if (spec.Masks.DocumentMask)
+                        w.Line("DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
+                    if (spec.MaskMods.Count > 0)
+                        w.Line("MaskMod = (batch, head, query, key) => " + string.Join(" && ", spec.MaskMods.Select(m => ModCall(spec, m, "batch, head, query, key"))) + ",");
+                    if (spec.ScoreMods.Count > 0)
+                    {
+                        string expr = "score";
+                        foreach (var m in spec.ScoreMods)
+                            expr = ModCall(spec, m, expr + ", batch, head, query, key");
+                        w.Line("ScoreMod = (score, batch, head, query, key) => " + expr + ",");
+                    }
+                }
+            }
+        }
+
+        /// <summary>A call of a mod with the given leading arguments and its extra parameters, read from <paramref name="prefix"/>.</summary>
+        public static string ModCall(KernelSpec spec, ModSpec mod, string leading, string prefix = "") =>
+            $"{spec.Type.GlobalName}.{mod.Name}({leading}{string.Concat(mod.Parameters.Select(p => ", " + prefix + p.Name))})";
+    }
+}

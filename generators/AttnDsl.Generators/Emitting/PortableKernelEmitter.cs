@@ -1,0 +1,447 @@
+using System.Collections.Generic;
+using System.Linq;
+using AttnDsl.Generators.Model;
+using AttnDsl.Rules;
+using static AttnDsl.Generators.Emitting.EmitNames;
+
+namespace AttnDsl.Generators.Emitting
+{
+    /// <summary>
+    /// The portable kernels of a spec (every ILGPU backend): FlashAttention-2's online softmax over
+    /// key blocks, specialized on the spec's constants, with per-row register tiles emitted unrolled
+    /// (ILGPU does not unroll loops). Two shapes share all helpers: RowKernel (barrier-free, one thread
+    /// per query row) and TiledKernel (a query tile per group, K/V staged through shared memory).
+    /// </summary>
+    internal static class PortableKernelEmitter
+    {
+        public static void Emit(CodeWriter w, KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            string elem = ElementType(t.Element);
+            int elementSize = t.Element == ElementKind.Float32 ? 4 : 2;
+            int stageKeys = ResourceEstimates.PortableStageKeys(t.BlockN, t.HeadDim, t.HeadDimV, elementSize);
+            bool transforms = HasScoreTransforms(spec);
+
+            w.Line("/// <summary>The ILGPU kernels of this spec. Every size is a constant; masks and mods are inlined.</summary>");
+            w.Line("/// <remarks>Public because ILGPU's runtime assembly loads kernels and their argument types by reflection.</remarks>");
+            w.Line(GeneratedCode);
+            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            using (w.Block($"public static class {KernelsClass}"))
+            {
+                w.Line($"public const int HeadDim = {Int(t.HeadDim)};");
+                w.Line($"public const int HeadDimV = {Int(t.HeadDimV)};");
+                w.Line($"public const int BlockM = {Int(t.BlockM)};");
+                w.Line($"public const int BlockN = {Int(t.BlockN)};");
+                w.Line($"/// <summary>Keys per shared-memory stage of the tiled kernel ({Int(stageKeys * (t.HeadDim + t.HeadDimV) * elementSize)} bytes of K and V).</summary>");
+                w.Line($"public const int StageKeys = {Int(stageKeys)};");
+                if (transforms)
+                {
+                    w.Line("/// <summary>Softmax scale, folded into the query row; scores are moved to base 2 after the score modifiers.</summary>");
+                    w.Line($"public const float QueryScale = {Float(t.Scale)};");
+                }
+                else
+                {
+                    w.Line("/// <summary>Softmax scale times log2(e), folded into the query row: scores come out in base 2.</summary>");
+                    w.Line($"public const float QueryScale = {Float(t.Scale * 1.4426950408889634)};");
+                }
+                if (spec.Masks.HasRadial)
+                    w.Line($"public const float RadialScale = {Float(spec.Masks.RadialDecayFactor * spec.Masks.TokensPerFrame)}; // DecayFactor * TokensPerFrame");
+                w.Line();
+                EmitArguments(w, spec, elem);
+                w.Line();
+                foreach (int size in new[] { t.HeadDim, t.HeadDimV }.Distinct())
+                    EmitRow(w, size);
+                EmitRowHelpers(w, t.HeadDim, elem, query: true);
+                if (t.HeadDimV != t.HeadDim)
+                    EmitRowHelpers(w, t.HeadDimV, elem, query: false);
+                EmitValueHelpers(w, t.HeadDimV, elem);
+                EmitOffsets(w, t);
+                EmitVisible(w, spec);
+                EmitClassify(w, spec);
+                if (transforms)
+                    EmitScore(w, spec);
+                EmitFinish(w, t);
+                EmitRowKernel(w, spec);
+                EmitTiledKernel(w, spec, elem);
+            }
+        }
+
+        private static bool HasScoreTransforms(KernelSpec spec) =>
+            spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
+
+        private static void EmitArguments(CodeWriter w, KernelSpec spec, string elem)
+        {
+            w.Line("/// <summary>Everything a kernel reads, passed as one struct.</summary>");
+            using (w.Block("public struct Arguments"))
+            {
+                w.Line($"public {View(elem)} Query;");
+                w.Line($"public {View(elem)} Key;");
+                w.Line($"public {View(elem)} Value;");
+                w.Line($"public {View(elem)} Output;");
+                w.Line("public global::ILGPU.ArrayView<float> LogSumExp;");
+                w.Line("public int WriteLogSumExp;");
+                w.Line("public int Batch;");
+                w.Line("public int QueryHeads;");
+                w.Line("public int KeyValueHeads;");
+                w.Line("public int QueryLength;");
+                w.Line("public int KeyLength;");
+                w.Line("/// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>");
+                w.Line("public int QueryBlocks;");
+                foreach (var a in spec.RuntimeArguments)
+                    w.Line($"public {a.TypeName} {a.Name};");
+            }
+        }
+
+        private static void EmitRow(CodeWriter w, int size)
+        {
+            w.Line($"/// <summary>{Int(size)} floats held in registers by one thread.</summary>");
+            using (w.Block($"public struct Row{Int(size)}"))
+            {
+                for (int d = 0; d < size; d += 16)
+                    w.Line("public float " + string.Join(", ", Enumerable.Range(d, 16).Select(x => "d" + Int(x))) + ";");
+            }
+            w.Line();
+        }
+
+        private static void EmitRowHelpers(CodeWriter w, int size, string elem, bool query)
+        {
+            string row = "Row" + Int(size);
+            w.Line($"/// <summary>Loads a row of {Int(size)} elements times <paramref name=\"scale\"/>.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void Load(ref {row} row, {View(elem)} source, long offset, float scale)"))
+            {
+                for (int d = 0; d < size; d++)
+                    w.Line($"row.d{d} = (float)source[offset + {d}] * scale;");
+            }
+            w.Line();
+            if (!query)
+                return;
+            w.Line("/// <summary>Dot product of the query row with a key row; four partial sums for instruction-level parallelism.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static float Dot(ref {row} q, {View(elem)} keys, long offset)"))
+            {
+                w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;");
+                for (int d = 0; d < size; d++)
+                    w.Line($"s{d % 4} += q.d{d} * (float)keys[offset + {d}];");
+                w.Line("return (s0 + s1) + (s2 + s3);");
+            }
+            w.Line();
+        }
+
+        private static void EmitValueHelpers(CodeWriter w, int size, string elem)
+        {
+            string row = "Row" + Int(size);
+            w.Line("/// <summary>");
+            w.Line("/// One online-softmax step for a visible key with base-2 score <paramref name=\"score\"/>: rescale the");
+            w.Line("/// accumulator when the running maximum grows, then add p * value.");
+            w.Line("/// </summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void Accumulate(ref {row} acc, ref float max, ref float sum, float score, {View(elem)} values, long offset)"))
+            {
+                using (w.Block("if (score > max)"))
+                {
+                    w.Line($"float c = {Math}.Exp2(max - score);");
+                    w.Line("sum *= c;");
+                    for (int d = 0; d < size; d++)
+                        w.Line($"acc.d{d} *= c;");
+                    w.Line("max = score;");
+                }
+                w.Line($"float p = {Math}.Exp2(score - max);");
+                w.Line("sum += p;");
+                for (int d = 0; d < size; d++)
+                    w.Line($"acc.d{d} += p * (float)values[offset + {d}];");
+            }
+            w.Line();
+            w.Line("/// <summary>Writes the accumulator times <paramref name=\"factor\"/> (1 / sum, or 0 for a row that saw no key).</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void Store(ref {row} acc, {View(elem)} output, long offset, float factor)"))
+            {
+                for (int d = 0; d < size; d++)
+                    w.Line($"output[offset + {d}] = ({elem})(acc.d{d} * factor);");
+            }
+            w.Line();
+        }
+
+        private static void EmitOffsets(CodeWriter w, TileSpec t)
+        {
+            bool bhnd = t.Layout == LayoutKind.BHND;
+            w.Line($"// Element offsets of a token row, {t.Layout} layout.");
+            void Offset(string name, string heads, string tokens, string dim, string head, string token)
+            {
+                w.Line(Inline);
+                string body = bhnd
+                    ? $"(((long)b * a.{heads} + {head}) * a.{tokens} + {token}) * {dim}"
+                    : $"(((long)b * a.{tokens} + {token}) * a.{heads} + {head}) * {dim}";
+                w.Line($"public static long {name}(in Arguments a, int b, int {head}, int {token}) => {body};");
+            }
+            Offset("QueryOffset", "QueryHeads", "QueryLength", "HeadDim", "h", "i");
+            Offset("OutputOffset", "QueryHeads", "QueryLength", "HeadDimV", "h", "i");
+            Offset("KeyOffset", "KeyValueHeads", "KeyLength", "HeadDim", "kvh", "j");
+            Offset("ValueOffset", "KeyValueHeads", "KeyLength", "HeadDimV", "kvh", "j");
+            w.Line();
+        }
+
+        private static void EmitVisible(CodeWriter w, KernelSpec spec)
+        {
+            var m = spec.Masks;
+            w.Line("/// <summary>Whether query i (aligned position ia) sees key j: the element test of partial blocks.</summary>");
+            w.Line(Inline);
+            using (w.Block("public static bool Visible(in Arguments a, int b, int h, int i, int ia, int j, int queryDocument)"))
+            {
+                var local = new List<string>();
+                if (m.Causal)
+                {
+                    w.Line($"bool causal = {Masks}.Causal(ia, j);");
+                    local.Add("causal");
+                }
+                if (m.HasWindow)
+                    local.Add($"{Masks}.Window(ia, j, {Int(m.WindowLeft)}, {Int(m.WindowRight)})");
+                if (m.HasRadial)
+                    local.Add($"{Masks}.Radial(ia, j, {Int(m.TokensPerFrame)}, RadialScale, {Int(m.RadialSinkFrames)})");
+                string sink = m.SinkCount > 0 ? (m.Causal ? "causal && " : "") + $"{Masks}.Below(j, {Int(m.SinkCount)})" : "false";
+                string prefix = m.PrefixLM ? $"{Masks}.Below(j, a.prefixLength[b])" : "false";
+                string document = m.DocumentMask ? $"{Masks}.Document(queryDocument, a.documentIds[(long)b * a.KeyLength + j])" : "true";
+                string mods = spec.MaskMods.Count > 0
+                    ? string.Join(" && ", spec.MaskMods.Select(mod => DispatchEmitter.ModCall(spec, mod, "b, h, i, j", "a.")))
+                    : "true";
+                w.Line($"return {Masks}.Combine(");
+                w.Line($"    local: {(local.Count > 0 ? string.Join(" && ", local) : "true")},");
+                w.Line($"    sink: {sink},");
+                w.Line($"    prefix: {prefix},");
+                w.Line($"    document: {document},");
+                w.Line($"    mods: {mods});");
+            }
+            w.Line();
+        }
+
+        private static void EmitClassify(CodeWriter w, KernelSpec spec)
+        {
+            var m = spec.Masks;
+            w.Line("/// <summary>Classifies key block [j0, j1] for query rows [ia0, ia1] (aligned): skip, test per element, or take whole.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static {BlockClass} ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)"))
+            {
+                var local = new List<string>();
+                if (m.Causal)
+                {
+                    w.Line($"{BlockClass} causal = {Masks}.CausalBlock(ia0, ia1, j0, j1);");
+                    local.Add("causal");
+                }
+                if (m.HasWindow)
+                    local.Add($"{Masks}.WindowBlock(ia0, ia1, j0, j1, {Int(m.WindowLeft)}, {Int(m.WindowRight)})");
+                if (m.HasRadial)
+                    local.Add($"{Masks}.RadialBlock(ia0, ia1, j0, j1, {Int(m.TokensPerFrame)}, RadialScale, {Int(m.RadialSinkFrames)})");
+                string localExpr = local.Count == 0 ? $"{BlockClass}.Full" : local.Aggregate((x, y) => $"{Masks}.And({x}, {y})");
+                string sink = m.SinkCount > 0
+                    ? (m.Causal ? $"{Masks}.And(causal, {Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)}))" : $"{Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)})")
+                    : $"{BlockClass}.Empty";
+                string prefix = m.PrefixLM ? $"{Masks}.BelowBlock(j0, j1, a.prefixLength[b])" : $"{BlockClass}.Empty";
+                string document = $"{BlockClass}.Full";
+                if (m.DocumentMask)
+                {
+                    w.Line($"{Masks}.IdRange(a.documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
+                    document = $"{Masks}.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
+                }
+                // A custom mask is opaque to the analysis: blocks it touches are tested per element.
+                string mods = spec.MaskMods.Count > 0 ? $"{BlockClass}.Partial" : $"{BlockClass}.Full";
+                w.Line($"return {Masks}.Combine(");
+                w.Line($"    local: {localExpr},");
+                w.Line($"    sink: {sink},");
+                w.Line($"    prefix: {prefix},");
+                w.Line($"    document: {document},");
+                w.Line($"    mods: {mods});");
+            }
+            w.Line();
+        }
+
+        private static void EmitScore(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("/// <summary>Score modifiers on the scaled score, in order: soft-cap, ALiBi, [ScoreMod]s; returns the base-2 score.</summary>");
+            w.Line(Inline);
+            using (w.Block("public static float Score(in Arguments a, float score, int b, int h, int i, int ia, int j, float slope)"))
+            {
+                if (spec.Scores.SoftCap > 0)
+                    w.Line($"score = {Scores}.SoftCap(score, {Float(spec.Scores.SoftCap)});");
+                if (spec.Scores.Alibi)
+                    w.Line($"score += {Scores}.AlibiBias(slope, ia, j);");
+                foreach (var mod in spec.ScoreMods)
+                    w.Line($"score = {DispatchEmitter.ModCall(spec, mod, "score, b, h, i, j", "a.")};");
+                w.Line($"return score * {Math}.Log2E;");
+            }
+            w.Line();
+        }
+
+        private static void EmitFinish(CodeWriter w, TileSpec t)
+        {
+            w.Line("/// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void Finish(in Arguments a, ref Row{Int(t.HeadDimV)} acc, float max, float sum, long outputOffset, int row)"))
+            {
+                w.Line("Store(ref acc, a.Output, outputOffset, sum > 0f ? 1f / sum : 0f);");
+                w.Line("if (a.WriteLogSumExp != 0)");
+                w.Line($"    a.LogSumExp[row] = sum > 0f ? (max + {Math}.Log2(sum)) * {Math}.Ln2 : float.NegativeInfinity;");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// The key-block loop header shared by both kernels: blocks that sinks or prefixes reach,
+        /// then blocks the local masks reach, each visited once; [ia0, ia1] are the tile's aligned rows.
+        /// </summary>
+        private static void EmitBlockRange(CodeWriter w, KernelSpec spec)
+        {
+            var m = spec.Masks;
+            w.Line("// Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.");
+            string extra = "0";
+            if (m.SinkCount > 0 && m.PrefixLM)
+                extra = $"a.prefixLength[b] > {Int(m.SinkCount)} ? a.prefixLength[b] : {Int(m.SinkCount)}";
+            else if (m.SinkCount > 0)
+                extra = Int(m.SinkCount);
+            else if (m.PrefixLM)
+                extra = "a.prefixLength[b]";
+            w.Line($"int extraKeys = {extra};");
+            w.Line("extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;");
+            w.Line($"int localBegin = {Masks}.LocalKeyBegin(ia0, a.KeyLength, window: {Bool(m.HasWindow)}, left: {Int(m.WindowLeft)});");
+            w.Line($"int localEnd = {Masks}.LocalKeyEnd(ia1, a.KeyLength, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, right: {Int(m.WindowRight)});");
+            w.Line("int extraBlocks = (extraKeys + BlockN - 1) / BlockN;");
+            w.Line("int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;");
+            w.Line("int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;");
+            w.Line("int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);");
+        }
+
+        private static void EmitBlockHeader(CodeWriter w)
+        {
+            w.Line("int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);");
+            w.Line("int j0 = kb * BlockN;");
+            w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+        }
+
+        private static void EmitKeyStep(CodeWriter w, KernelSpec spec, string keys, string keyOffset, string values, string valueOffset)
+        {
+            w.Line("if (block == " + BlockClass + ".Partial && !Visible(a, b, h, i, ia, j, queryDocument))");
+            w.Line("    continue;");
+            w.Line($"float score = Dot(ref q, {keys}, {keyOffset});");
+            if (HasScoreTransforms(spec))
+                w.Line("score = Score(a, score, b, h, i, ia, j, slope);");
+            if (spec.ScoreMods.Count > 0)
+            {
+                w.Line("if (score == float.NegativeInfinity)");
+                w.Line("    continue; // a score mod masked the key");
+            }
+            w.Line($"Accumulate(ref acc, ref max, ref sum, score, {values}, {valueOffset});");
+        }
+
+        private static void EmitRowPrologue(CodeWriter w, KernelSpec spec, string documentIndex)
+        {
+            w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+            w.Line($"int ia = {Masks}.AlignQuery(i, a.QueryLength, a.KeyLength);");
+            w.Line(spec.Masks.DocumentMask ? $"int queryDocument = {documentIndex};" : "int queryDocument = 0;");
+            w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
+            w.Line($"Row{Int(spec.Tiles.HeadDim)} q = default;");
+            w.Line($"Row{Int(spec.Tiles.HeadDimV)} acc = default;");
+            w.Line("float max = float.NegativeInfinity;");
+            w.Line("float sum = 0f;");
+        }
+
+        private static void EmitRowKernel(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Barrier-free shape: one thread per query row streams the key blocks of its row from global memory.");
+            w.Line("/// The dispatcher runs it where group barriers are expensive (ILGPU's CPU accelerator).");
+            w.Line("/// </summary>");
+            using (w.Block("public static void RowKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("int row = index; // ((b * QueryHeads + h) * QueryLength + i), also the logSumExp index");
+                w.Line("int i = row % a.QueryLength;");
+                w.Line("int h = row / a.QueryLength % a.QueryHeads;");
+                w.Line("int b = row / a.QueryLength / a.QueryHeads;");
+                EmitRowPrologue(w, spec, "a.documentIds[(long)b * a.KeyLength + i]");
+                w.Line("Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
+                w.Line("int ia0 = ia, ia1 = ia;");
+                EmitBlockRange(w, spec);
+                using (w.Block("for (int step = 0; step < blocks; step++)"))
+                {
+                    EmitBlockHeader(w);
+                    w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);");
+                    w.Line($"if (block == {BlockClass}.Empty)");
+                    w.Line("    continue;");
+                    using (w.Block("for (int j = j0; j <= j1; j++)"))
+                        EmitKeyStep(w, spec, "a.Key", "KeyOffset(a, b, kvh, j)", "a.Value", "ValueOffset(a, b, kvh, j)");
+                }
+                w.Line("Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), row);");
+            }
+            w.Line();
+        }
+
+        private static void EmitTiledKernel(CodeWriter w, KernelSpec spec, string elem)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// FlashAttention-2 shape: a group owns a tile of query rows (one per thread, BlockM on GPUs) of one");
+            w.Line("/// (batch, head); each visited key block is staged through shared memory StageKeys keys at a time.");
+            w.Line("/// Block classification depends only on the tile, so every branch around a barrier is uniform.");
+            w.Line("/// </summary>");
+            using (w.Block("public static void TiledKernel(Arguments a)"))
+            {
+                w.Line($"var keyTile = global::ILGPU.SharedMemory.Allocate<{elem}>(StageKeys * HeadDim);");
+                w.Line($"var valueTile = global::ILGPU.SharedMemory.Allocate<{elem}>(StageKeys * HeadDimV);");
+                w.Line("int t = global::ILGPU.Group.IdxX;");
+                w.Line("int rows = global::ILGPU.Group.DimX;");
+                w.Line("int tile = global::ILGPU.Grid.IdxX;");
+                w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
+                w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
+                w.Line("int i0 = tile % a.QueryBlocks * rows;");
+                w.Line("int iLast = (i0 + rows < a.QueryLength ? i0 + rows : a.QueryLength) - 1;");
+                w.Line("int i = i0 + t;");
+                w.Line("bool active = i <= iLast;");
+                EmitRowPrologue(w, spec, "active ? a.documentIds[(long)b * a.KeyLength + i] : 0");
+                w.Line("if (active)");
+                w.Line("    Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
+                w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
+                w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                if (spec.Masks.DocumentMask)
+                    w.Line($"{Masks}.IdRange(a.documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                else
+                    w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
+                EmitBlockRange(w, spec);
+                using (w.Block("for (int step = 0; step < blocks; step++)"))
+                {
+                    EmitBlockHeader(w);
+                    w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");
+                    w.Line($"if (block == {BlockClass}.Empty)");
+                    w.Line("    continue;");
+                    if (spec.MaskMods.Count > 0)
+                    {
+                        w.Line("// A custom mask may hide a whole block: skip its loads when no row of the tile sees any key.");
+                        using (w.Block($"if (block == {BlockClass}.Partial)"))
+                        {
+                            w.Line("bool any = false;");
+                            w.Line("for (int j = j0; active && !any && j <= j1; j++)");
+                            w.Line("    any = Visible(a, b, h, i, ia, j, queryDocument);");
+                            w.Line("if (!global::ILGPU.Group.BarrierOr(any))");
+                            w.Line("    continue;");
+                        }
+                    }
+                    using (w.Block("for (int s0 = j0; s0 <= j1; s0 += StageKeys)"))
+                    {
+                        w.Line("int count = j1 - s0 + 1 < StageKeys ? j1 - s0 + 1 : StageKeys;");
+                        w.Line("global::ILGPU.Group.Barrier(); // the previous stage is consumed");
+                        w.Line("for (int e = t; e < count * HeadDim; e += rows)");
+                        w.Line("    keyTile[e] = a.Key[KeyOffset(a, b, kvh, s0 + e / HeadDim) + e % HeadDim];");
+                        w.Line("for (int e = t; e < count * HeadDimV; e += rows)");
+                        w.Line("    valueTile[e] = a.Value[ValueOffset(a, b, kvh, s0 + e / HeadDimV) + e % HeadDimV];");
+                        w.Line("global::ILGPU.Group.Barrier();");
+                        w.Line("if (!active)");
+                        w.Line("    continue;");
+                        using (w.Block("for (int c = 0; c < count; c++)"))
+                        {
+                            w.Line("int j = s0 + c;");
+                            EmitKeyStep(w, spec, "keyTile", "(long)c * HeadDim", "valueTile", "(long)c * HeadDimV");
+                        }
+                    }
+                }
+                w.Line("if (active)");
+                w.Line("    Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);");
+            }
+        }
+    }
+}

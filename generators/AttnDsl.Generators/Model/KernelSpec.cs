@@ -1,0 +1,73 @@
+namespace AttnDsl.Generators.Model
+{
+    // The spec model: plain equatable data, no symbols, syntax, locations or compilations, so the
+    // incremental pipeline caches it across edits that do not change the spec.
+
+    /// <summary>One [AttentionKernel] class, fully parsed and validated.</summary>
+    internal sealed record KernelSpec(
+        TypeLocation Type,
+        TileSpec Tiles,
+        MaskSpec Masks,
+        ScoreSpec Scores,
+        EquatableArray<ModSpec> MaskMods,
+        EquatableArray<ModSpec> ScoreMods,
+        EquatableArray<RuntimeArgument> RuntimeArguments);
+
+    /// <summary>
+    /// Where the generated partial goes: namespace, enclosing types (outermost first, with their
+    /// keywords such as "class" or "record struct") and the class.
+    /// </summary>
+    internal sealed record TypeLocation(string? Namespace, EquatableArray<string> ContainingTypes, EquatableArray<string> ContainingKinds, string Name)
+    {
+        public string FullName => (Namespace is null ? "" : Namespace + ".") + string.Join(".", ContainingTypes) + (ContainingTypes.Count > 0 ? "." : "") + Name;
+
+        /// <summary>The type name as C# code, global-qualified.</summary>
+        public string GlobalName => "global::" + FullName;
+    }
+
+    internal enum ElementKind
+    {
+        Float16 = 0,
+        BFloat16 = 1,
+        Float32 = 2,
+    }
+
+    internal enum LayoutKind
+    {
+        BHND = 0,
+        BNHD = 1,
+    }
+
+    /// <summary>Sizes the generator specializes on. Scale is the effective one.</summary>
+    internal sealed record TileSpec(int HeadDim, int HeadDimV, int BlockM, int BlockN, ElementKind Element, LayoutKind Layout, float Scale);
+
+    /// <summary>Built-in masks; absent ones are false/0.</summary>
+    internal sealed record MaskSpec(
+        bool Causal,
+        bool HasWindow,
+        int WindowLeft,
+        int WindowRight,
+        int SinkCount,
+        bool PrefixLM,
+        bool DocumentMask,
+        int TokensPerFrame,
+        bool HasRadial,
+        double RadialDecayFactor,
+        int RadialSinkFrames)
+    {
+        /// <summary>Causal, window or radial: the masks that restrict positions (sinks and prefixes OR into them).</summary>
+        public bool HasLocal => Causal || HasWindow || HasRadial;
+    }
+
+    /// <summary>Built-in score modifiers.</summary>
+    internal sealed record ScoreSpec(bool Alibi, double SoftCap);
+
+    /// <summary>A [MaskMod] or [ScoreMod] method and the tensors or scalars it reads.</summary>
+    internal sealed record ModSpec(string Name, EquatableArray<ModParameter> Parameters);
+
+    /// <summary>An extra parameter of a mod: an ArrayView of <see cref="ElementTypeName"/> or a scalar.</summary>
+    internal sealed record ModParameter(string Name, string TypeName, bool IsView, string ElementTypeName);
+
+    /// <summary>A parameter the spec adds to Run after output, in order.</summary>
+    internal sealed record RuntimeArgument(string Name, string TypeName, bool IsView, string Source);
+}

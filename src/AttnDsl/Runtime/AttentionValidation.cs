@@ -1,0 +1,94 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace AttnDsl.Runtime
+{
+    /// <summary>
+    /// Argument checks that every generated <c>Run</c> performs before it launches anything. Each
+    /// failure names the argument, the expected and the actual size.
+    /// </summary>
+    public static class AttentionValidation
+    {
+        /// <summary>Checks the accelerator and the shape (positive sizes, heads divisible, self-attention where required).</summary>
+        public static void ValidateShape(Accelerator accelerator, AttentionShape shape, bool requireSelfAttention, string requirement)
+        {
+            if (accelerator is null)
+                throw new ArgumentNullException(nameof(accelerator));
+            Positive(shape.Batch, nameof(AttentionShape.Batch), shape);
+            Positive(shape.QueryHeads, nameof(AttentionShape.QueryHeads), shape);
+            Positive(shape.KeyValueHeads, nameof(AttentionShape.KeyValueHeads), shape);
+            Positive(shape.QueryLength, nameof(AttentionShape.QueryLength), shape);
+            Positive(shape.KeyLength, nameof(AttentionShape.KeyLength), shape);
+            if (shape.QueryHeads % shape.KeyValueHeads != 0)
+                throw new ArgumentException(
+                    $"shape.QueryHeads ({shape.QueryHeads}) must be a multiple of shape.KeyValueHeads ({shape.KeyValueHeads}): expected QueryHeads % KeyValueHeads == 0, actual remainder {shape.QueryHeads % shape.KeyValueHeads}.",
+                    "shape");
+            if (requireSelfAttention && shape.QueryLength != shape.KeyLength)
+                throw new ArgumentException(
+                    $"{requirement} needs self-attention: expected shape.KeyLength == shape.QueryLength ({shape.QueryLength}), actual {shape.KeyLength}.",
+                    "shape");
+            if (shape.QueryRows > int.MaxValue)
+                throw new ArgumentOutOfRangeException("shape", shape.QueryRows,
+                    $"Batch * QueryHeads * QueryLength is {shape.QueryRows}; at most {int.MaxValue} query rows are supported per call.");
+        }
+
+        /// <summary>Checks that a tensor view is on <paramref name="accelerator"/> and has exactly <paramref name="expected"/> elements.</summary>
+        public static void ValidateTensor<T>(Accelerator accelerator, ArrayView<T> view, long expected, string name, string layout)
+            where T : unmanaged
+        {
+            if (!view.IsValid)
+                throw new ArgumentException($"{name} is an empty view; expected {expected} elements ({layout}), actual 0.", name);
+            if (view.Length != expected)
+                throw new ArgumentException($"{name} has {view.Length} elements; expected {expected} ({layout}).", name);
+            SameAccelerator(accelerator, view, name);
+        }
+
+        /// <summary>Checks an optional output (such as logSumExp): either default or exactly <paramref name="expected"/> elements.</summary>
+        public static bool ValidateOptional<T>(Accelerator accelerator, ArrayView<T> view, long expected, string name, string layout)
+            where T : unmanaged
+        {
+            if (!view.IsValid || view.Length == 0)
+                return false;
+            ValidateTensor(accelerator, view, expected, name, layout);
+            return true;
+        }
+
+        /// <summary>Checks a tensor of a mask or score mod, whose size the spec does not state: valid, non-empty, on the accelerator.</summary>
+        public static void ValidateModTensor<T>(Accelerator accelerator, ArrayView<T> view, string name, string mod)
+            where T : unmanaged
+        {
+            if (!view.IsValid || view.Length == 0)
+                throw new ArgumentException($"{name} (read by {mod}) is an empty view; expected at least 1 element, actual 0.", name);
+            SameAccelerator(accelerator, view, name);
+        }
+
+        /// <summary>Throws when an output view overlaps an input view (the kernel would read what it writes).</summary>
+        public static void ValidateDisjoint<TIn, TOut>(ArrayView<TIn> input, string inputName, ArrayView<TOut> output, string outputName)
+            where TIn : unmanaged
+            where TOut : unmanaged
+        {
+            if (!input.IsValid || !output.IsValid || input.Length == 0 || output.Length == 0)
+                return;
+            long inStart = input.LoadEffectiveAddressAsPtr().ToInt64(), inEnd = inStart + input.LengthInBytes;
+            long outStart = output.LoadEffectiveAddressAsPtr().ToInt64(), outEnd = outStart + output.LengthInBytes;
+            if (inStart < outEnd && outStart < inEnd)
+                throw new ArgumentException($"{outputName} overlaps {inputName}; expected disjoint memory, actual {output.LengthInBytes} bytes at 0x{outStart:X} and {input.LengthInBytes} bytes at 0x{inStart:X}.", outputName);
+        }
+
+        private static void SameAccelerator<T>(Accelerator accelerator, ArrayView<T> view, string name)
+            where T : unmanaged
+        {
+            var owner = ArrayViewExtensions.GetAccelerator(view);
+            if (owner is not null && !ReferenceEquals(owner, accelerator))
+                throw new ArgumentException($"{name} lives on accelerator '{owner.Name}'; expected a view on '{accelerator.Name}', the accelerator passed to Run.", name);
+        }
+
+        private static void Positive(int value, string member, AttentionShape shape)
+        {
+            if (value <= 0)
+                throw new ArgumentOutOfRangeException("shape", value,
+                    $"shape.{member} must be positive: expected >= 1, actual {value} in {shape}.");
+        }
+    }
+}
