@@ -17,7 +17,7 @@ namespace AttnDsl.Generators
             var specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.KernelAttribute,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Spec);
 
@@ -31,10 +31,14 @@ namespace AttnDsl.Generators
 
             // ILGPU builds kernel launchers in its own dynamic assembly, "ILGPURuntime"; kernels of
             // internal spec classes are only reachable from there through this attribute.
+            // A signed assembly cannot name the unsigned ILGPURuntime as a friend; its spec classes must be public.
+            var unsigned = context.CompilationProvider.Select(static (c, _) =>
+                c.Options.CryptoPublicKey.IsDefaultOrEmpty && c.Options.CryptoKeyFile is null && c.Options.CryptoKeyContainer is null && !c.Options.PublicSign);
             var anySpec = specs
                 .Select(static (result, _) => result.Spec is not null)
                 .Collect()
-                .Select(static (flags, _) => flags.Contains(true))
+                .Combine(unsigned)
+                .Select(static (pair, _) => pair.Left.Contains(true) && pair.Right)
                 .WithTrackingName(TrackingNames.AnySpec);
             context.RegisterSourceOutput(anySpec, static (spc, any) =>
             {

@@ -15,8 +15,8 @@ namespace AttnDsl.Generators.Emitting
             var t = spec.Tiles;
             string elem = ElementType(t.Element);
             string view = View(elem);
-            string runtimeParams = string.Concat(spec.RuntimeArguments.Select(a => $", {a.TypeName} {a.Name}"));
-            string runtimeNames = string.Concat(spec.RuntimeArguments.Select(a => $", {a.Name}"));
+            string runtimeParams = string.Concat(spec.RuntimeArguments.Select(a => $", {a.TypeName} {Id(a.Name)}"));
+            string runtimeNames = string.Concat(spec.RuntimeArguments.Select(a => $", {Id(a.Name)}"));
             string head = $"global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key, {view} value, {view} output{runtimeParams}";
 
             w.Line($"private static readonly global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments> s_kernels =");
@@ -26,7 +26,7 @@ namespace AttnDsl.Generators.Emitting
             DocRun(w, spec);
             w.Line(GeneratedCode);
             w.Line($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp = default)");
-            w.Line($"    => Run(accelerator, shape, query, key, value, output{runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+            w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query, key, value, output{runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
             w.Line();
 
             if (t.Element == ElementKind.Float16)
@@ -35,7 +35,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("/// <summary>Same as the <see cref=\"global::ILGPU.Half\"/> overload, for views of <see cref=\"global::System.Half\"/> (same bits).</summary>");
                 w.Line(GeneratedCode);
                 w.Line($"public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {sys} query, {sys} key, {sys} value, {sys} output{runtimeParams}, global::ILGPU.ArrayView<float> logSumExp = default)");
-                w.Line($"    => Run(accelerator, shape, query.Cast<global::ILGPU.Half>(), key.Cast<global::ILGPU.Half>(), value.Cast<global::ILGPU.Half>(), output.Cast<global::ILGPU.Half>(){runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+                w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query.Cast<global::ILGPU.Half>(), key.Cast<global::ILGPU.Half>(), value.Cast<global::ILGPU.Half>(), output.Cast<global::ILGPU.Half>(){runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
                 w.Line();
             }
 
@@ -53,43 +53,43 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"{Validation}.ValidateTensor(accelerator, output, shape.QueryElements({Int(t.HeadDimV)}), \"output\", \"({qLayout}, {Int(t.HeadDimV)})\");");
                 foreach (var a in spec.RuntimeArguments)
                 {
-                    if (a.Name == "prefixLength" && a.Source == "[PrefixLM]")
+                    if (a.Source == "[PrefixLM]")
                         w.Line($"{Validation}.ValidateTensor(accelerator, prefixLength, shape.Batch, \"prefixLength\", \"(Batch)\");");
-                    else if (a.Name == "documentIds" && a.Source == "[DocumentMask]")
+                    else if (a.Source == "[DocumentMask]")
                         w.Line($"{Validation}.ValidateTensor(accelerator, documentIds, (long)shape.Batch * shape.KeyLength, \"documentIds\", \"(Batch, KeyLength)\");");
                     else if (a.IsView)
-                        w.Line($"{Validation}.ValidateModTensor(accelerator, {a.Name}, {Literal(a.Name)}, {Literal(a.Source)});");
+                        w.Line($"{Validation}.ValidateModTensor(accelerator, {Id(a.Name)}, {Literal(a.Name)}, {Literal(a.Source)});");
                 }
-                w.Line($"bool writeLogSumExp = {Validation}.ValidateOptional(accelerator, logSumExp, shape.QueryRows, \"logSumExp\", \"(Batch, QueryHeads, QueryLength)\");");
+                w.Line($"bool __writeLogSumExp = {Validation}.ValidateOptional(accelerator, logSumExp, shape.QueryRows, \"logSumExp\", \"(Batch, QueryHeads, QueryLength)\");");
                 var inputs = new List<string> { "query", "key", "value" };
                 inputs.AddRange(spec.RuntimeArguments.Where(a => a.IsView).Select(a => a.Name));
                 foreach (var input in inputs)
-                    w.Line($"{Validation}.ValidateDisjoint({input}, {Literal(input)}, output, \"output\");");
+                    w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, output, \"output\");");
                 foreach (var input in inputs.Concat(new[] { "output" }))
-                    w.Line($"{Validation}.ValidateDisjoint({input}, {Literal(input)}, logSumExp, \"logSumExp\");");
+                    w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, logSumExp, \"logSumExp\");");
                 w.Line();
-                w.Line("var plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, Info, path);");
-                using (w.Block($"var arguments = new {KernelsClass}.Arguments", "};"))
+                w.Line($"var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, {spec.Type.GlobalName}.Info, path);");
+                using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
                 {
                     w.Line("Query = query,");
                     w.Line("Key = key,");
                     w.Line("Value = value,");
                     w.Line("Output = output,");
                     w.Line("LogSumExp = logSumExp,");
-                    w.Line("WriteLogSumExp = writeLogSumExp ? 1 : 0,");
+                    w.Line("WriteLogSumExp = __writeLogSumExp ? 1 : 0,");
                     w.Line("Batch = shape.Batch,");
                     w.Line("QueryHeads = shape.QueryHeads,");
                     w.Line("KeyValueHeads = shape.KeyValueHeads,");
                     w.Line("QueryLength = shape.QueryLength,");
                     w.Line("KeyLength = shape.KeyLength,");
-                    w.Line("QueryBlocks = plan.QueryBlocks,");
+                    w.Line("QueryBlocks = __plan.QueryBlocks,");
                     foreach (var a in spec.RuntimeArguments)
-                        w.Line($"{a.Name} = {a.Name},");
+                        w.Line($"{Field(a.Name)} = {Id(a.Name)},");
                 }
-                using (w.Block("if (plan.Path == global::AttnDsl.AttentionPath.Tiled)"))
-                    w.Line("s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(plan.Groups, plan.GroupThreads), arguments);");
+                using (w.Block("if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)"))
+                    w.Line($"{spec.Type.GlobalName}.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);");
                 using (w.Block("else"))
-                    w.Line("s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, arguments);");
+                    w.Line($"{spec.Type.GlobalName}.s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, __arguments);");
             }
             w.Line();
             EmitReferenceBridge(w, spec);
@@ -108,7 +108,7 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitReferenceBridge(CodeWriter w, KernelSpec spec)
         {
-            string args = string.Join(", ", spec.RuntimeArguments.Select(a => $"{a.TypeName} {a.Name}"));
+            string args = string.Join(", ", spec.RuntimeArguments.Select(a => $"{a.TypeName} {Id(a.Name)}"));
             w.Line("/// <summary>");
             w.Line("/// This spec's runtime arguments as <see cref=\"global::AttnDsl.AttentionReference\"/> inputs. Mod tensors are read on the");
             w.Line("/// host when the reference runs, so pass views of a CPU accelerator for them.");
@@ -119,17 +119,17 @@ namespace AttnDsl.Generators.Emitting
                 using (w.Block("return new global::AttnDsl.ReferenceArguments", "};"))
                 {
                     if (spec.Masks.PrefixLM)
-                        w.Line("PrefixLength = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(prefixLength),");
+                        w.Line($"PrefixLength = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(prefixLength),");
                     if (spec.Masks.DocumentMask)
-                        w.Line("DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
+                        w.Line($"DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
                     if (spec.MaskMods.Count > 0)
-                        w.Line("MaskMod = (batch, head, query, key) => " + string.Join(" && ", spec.MaskMods.Select(m => ModCall(spec, m, "batch, head, query, key"))) + ",");
+                        w.Line("MaskMod = (__b, __h, __q, __k) => " + string.Join(" && ", spec.MaskMods.Select(m => ModCall(spec, m, "__b, __h, __q, __k"))) + ",");
                     if (spec.ScoreMods.Count > 0)
                     {
-                        string expr = "score";
+                        string expr = "__s";
                         foreach (var m in spec.ScoreMods)
-                            expr = ModCall(spec, m, expr + ", batch, head, query, key");
-                        w.Line("ScoreMod = (score, batch, head, query, key) => " + expr + ",");
+                            expr = ModCall(spec, m, expr + ", __b, __h, __q, __k");
+                        w.Line("ScoreMod = (__s, __b, __h, __q, __k) => " + expr + ",");
                     }
                 }
             }
@@ -137,6 +137,6 @@ namespace AttnDsl.Generators.Emitting
 
         /// <summary>A call of a mod with the given leading arguments and its extra parameters, read from <paramref name="prefix"/>.</summary>
         public static string ModCall(KernelSpec spec, ModSpec mod, string leading, string prefix = "") =>
-            $"{spec.Type.GlobalName}.{mod.Name}({leading}{string.Concat(mod.Parameters.Select(p => ", " + prefix + p.Name))})";
+            $"{spec.Type.GlobalName}.{Id(mod.Name)}({leading}{string.Concat(mod.Parameters.Select(p => ", " + (prefix.Length > 0 ? prefix + p.Name : Id(p.Name))))})";
     }
 }

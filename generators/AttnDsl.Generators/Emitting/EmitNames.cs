@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
 using AttnDsl.Generators.Model;
 
 namespace AttnDsl.Generators.Emitting
@@ -13,6 +14,15 @@ namespace AttnDsl.Generators.Emitting
         public const string Math = "global::AttnDsl.KernelMath";
         public const string BlockClass = "global::AttnDsl.BlockClass";
         public const string KernelsClass = "AttnDslKernels";
+
+        /// <summary>Prefix of runtime-argument fields in the kernel argument struct; no fixed field starts with it.</summary>
+        public const string FieldPrefix = "Arg_";
+
+        /// <summary>The kernel argument field of a runtime argument.</summary>
+        public static string Field(string name) => FieldPrefix + name;
+
+        /// <summary>A user-chosen name as an identifier: keywords get '@'.</summary>
+        public static string Id(string name) => SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
         public static string ElementType(ElementKind element) => element switch
         {

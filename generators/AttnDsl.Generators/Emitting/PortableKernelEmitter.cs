@@ -88,7 +88,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("/// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>");
                 w.Line("public int QueryBlocks;");
                 foreach (var a in spec.RuntimeArguments)
-                    w.Line($"public {a.TypeName} {a.Name};");
+                    w.Line($"public {a.TypeName} {Field(a.Name)};");
             }
         }
 
@@ -199,10 +199,10 @@ namespace AttnDsl.Generators.Emitting
                 if (m.HasRadial)
                     local.Add($"{Masks}.Radial(ia, j, {Int(m.TokensPerFrame)}, RadialScale, {Int(m.RadialSinkFrames)})");
                 string sink = m.SinkCount > 0 ? (m.Causal ? "causal && " : "") + $"{Masks}.Below(j, {Int(m.SinkCount)})" : "false";
-                string prefix = m.PrefixLM ? $"{Masks}.Below(j, a.prefixLength[b])" : "false";
-                string document = m.DocumentMask ? $"{Masks}.Document(queryDocument, a.documentIds[(long)b * a.KeyLength + j])" : "true";
+                string prefix = m.PrefixLM ? $"{Masks}.Below(j, a.{Field("prefixLength")}[b])" : "false";
+                string document = m.DocumentMask ? $"{Masks}.Document(queryDocument, a.{Field("documentIds")}[(long)b * a.KeyLength + j])" : "true";
                 string mods = spec.MaskMods.Count > 0
-                    ? string.Join(" && ", spec.MaskMods.Select(mod => DispatchEmitter.ModCall(spec, mod, "b, h, i, j", "a.")))
+                    ? string.Join(" && ", spec.MaskMods.Select(mod => DispatchEmitter.ModCall(spec, mod, "b, h, i, j", "a." + FieldPrefix)))
                     : "true";
                 w.Line($"return {Masks}.Combine(");
                 w.Line($"    local: {(local.Count > 0 ? string.Join(" && ", local) : "true")},");
@@ -235,11 +235,11 @@ namespace AttnDsl.Generators.Emitting
                 string sink = m.SinkCount > 0
                     ? (m.Causal ? $"{Masks}.And(causal, {Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)}))" : $"{Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)})")
                     : $"{BlockClass}.Empty";
-                string prefix = m.PrefixLM ? $"{Masks}.BelowBlock(j0, j1, a.prefixLength[b])" : $"{BlockClass}.Empty";
+                string prefix = m.PrefixLM ? $"{Masks}.BelowBlock(j0, j1, a.{Field("prefixLength")}[b])" : $"{BlockClass}.Empty";
                 string document = $"{BlockClass}.Full";
                 if (m.DocumentMask)
                 {
-                    w.Line($"{Masks}.IdRange(a.documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
+                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
                     document = $"{Masks}.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
                 }
                 // A custom mask is opaque to the analysis: blocks it touches are tested per element.
@@ -265,7 +265,7 @@ namespace AttnDsl.Generators.Emitting
                 if (spec.Scores.Alibi)
                     w.Line($"score += {Scores}.AlibiBias(slope, ia, j);");
                 foreach (var mod in spec.ScoreMods)
-                    w.Line($"score = {DispatchEmitter.ModCall(spec, mod, "score, b, h, i, j", "a.")};");
+                    w.Line($"score = {DispatchEmitter.ModCall(spec, mod, "score, b, h, i, j", "a." + FieldPrefix)};");
                 w.Line($"return score * {Math}.Log2E;");
             }
             w.Line();
@@ -294,11 +294,11 @@ namespace AttnDsl.Generators.Emitting
             w.Line("// Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.");
             string extra = "0";
             if (m.SinkCount > 0 && m.PrefixLM)
-                extra = $"a.prefixLength[b] > {Int(m.SinkCount)} ? a.prefixLength[b] : {Int(m.SinkCount)}";
+                extra = $"a.{Field("prefixLength")}[b] > {Int(m.SinkCount)} ? a.{Field("prefixLength")}[b] : {Int(m.SinkCount)}";
             else if (m.SinkCount > 0)
                 extra = Int(m.SinkCount);
             else if (m.PrefixLM)
-                extra = "a.prefixLength[b]";
+                extra = $"a.{Field("prefixLength")}[b]";
             w.Line($"int extraKeys = {extra};");
             w.Line("extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;");
             w.Line($"int localBegin = {Masks}.LocalKeyBegin(ia0, a.KeyLength, window: {Bool(m.HasWindow)}, left: {Int(m.WindowLeft)});");
@@ -336,7 +336,8 @@ namespace AttnDsl.Generators.Emitting
             w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
             w.Line($"int ia = {Masks}.AlignQuery(i, a.QueryLength, a.KeyLength);");
             w.Line(spec.Masks.DocumentMask ? $"int queryDocument = {documentIndex};" : "int queryDocument = 0;");
-            w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
+            if (HasScoreTransforms(spec))
+                w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
             w.Line($"Row{Int(spec.Tiles.HeadDim)} q = default;");
             w.Line($"Row{Int(spec.Tiles.HeadDimV)} acc = default;");
             w.Line("float max = float.NegativeInfinity;");
@@ -355,7 +356,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int i = row % a.QueryLength;");
                 w.Line("int h = row / a.QueryLength % a.QueryHeads;");
                 w.Line("int b = row / a.QueryLength / a.QueryHeads;");
-                EmitRowPrologue(w, spec, "a.documentIds[(long)b * a.KeyLength + i]");
+                EmitRowPrologue(w, spec, $"a.{Field("documentIds")}[(long)b * a.KeyLength + i]");
                 w.Line("Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
                 w.Line("int ia0 = ia, ia1 = ia;");
                 EmitBlockRange(w, spec);
@@ -393,13 +394,13 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int iLast = (i0 + rows < a.QueryLength ? i0 + rows : a.QueryLength) - 1;");
                 w.Line("int i = i0 + t;");
                 w.Line("bool active = i <= iLast;");
-                EmitRowPrologue(w, spec, "active ? a.documentIds[(long)b * a.KeyLength + i] : 0");
+                EmitRowPrologue(w, spec, $"active ? a.{Field("documentIds")}[(long)b * a.KeyLength + i] : 0");
                 w.Line("if (active)");
                 w.Line("    Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
                 if (spec.Masks.DocumentMask)
-                    w.Line($"{Masks}.IdRange(a.documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
                 EmitBlockRange(w, spec);

@@ -36,6 +36,13 @@ namespace AttnDsl.Generators.Parsing
             var type = (INamedTypeSymbol)context.TargetSymbol;
             string hint = HintName(type);
             var diagnostics = new List<DiagnosticInfo>();
+            // [AttentionKernel] on several partial declarations (CS0579): the first one speaks for the class.
+            var first = type.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .FirstOrDefault(n => n is TypeDeclarationSyntax t && t.AttributeLists.SelectMany(l => l.Attributes)
+                    .Any(a => a.Name.ToString() is var name && (name.EndsWith("AttentionKernel", StringComparison.Ordinal) || name.EndsWith("AttentionKernelAttribute", StringComparison.Ordinal))));
+            if (first is not null && first != context.TargetNode)
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, hint);
             try
             {
                 var spec = ParseCore(type, context.Attributes[0], context.TargetNode, diagnostics, cancellationToken);
@@ -51,7 +58,7 @@ namespace AttnDsl.Generators.Parsing
 
         private static KernelSpec? ParseCore(INamedTypeSymbol type, AttributeData kernel, SyntaxNode node, List<DiagnosticInfo> diagnostics, CancellationToken ct)
         {
-            var classLocation = (node as ClassDeclarationSyntax)?.Identifier.GetLocation() ?? node.GetLocation();
+            var classLocation = (node as TypeDeclarationSyntax)?.Identifier.GetLocation() ?? node.GetLocation();
             CheckClassShape(type, classLocation, diagnostics);
 
             // [AttentionKernel]
