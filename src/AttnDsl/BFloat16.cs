@@ -35,7 +35,20 @@ namespace AttnDsl
 
         public static explicit operator BFloat16(float value) => FromSingle(value);
 
-        public static explicit operator BFloat16(double value) => FromSingle((float)value);
+        public static explicit operator BFloat16(double value)
+        {
+            // Round once: make the intermediate float round-to-odd, so the second rounding cannot
+            // land on a midpoint the double was not on.
+            float f = (float)value;
+            if (!float.IsNaN(f) && !float.IsInfinity(f) && f != value)
+            {
+                uint bits = ILGPU.Interop.FloatAsInt(f);
+                if ((bits & 1u) == 0)
+                    bits = Math.Abs((double)f) < Math.Abs(value) ? bits + 1 : bits - 1;
+                f = ILGPU.Interop.IntAsFloat(bits);
+            }
+            return FromSingle(f);
+        }
 
         public bool Equals(BFloat16 other) => RawValue == other.RawValue;
 

@@ -156,8 +156,10 @@ namespace AttnDsl.Generators.Emitting
             w.Line(Inline);
             using (w.Block($"public static void Store(ref {row} acc, {View(elem)} output, long offset, float factor)"))
             {
+                // Float16 stores round to nearest even on every backend (ILGPU.Half's cast truncates on the CPU).
+                string store = elem == ElementType(ElementKind.Float16) ? "global::AttnDsl.HalfConversion.FromSingle" : $"({elem})";
                 for (int d = 0; d < size; d++)
-                    w.Line($"output[offset + {d}] = ({elem})(acc.d{d} * factor);");
+                    w.Line($"output[offset + {d}] = {store}(acc.d{d} * factor);");
             }
             w.Line();
         }
@@ -285,34 +287,21 @@ namespace AttnDsl.Generators.Emitting
         }
 
         /// <summary>
-        /// The key-block loop header shared by both kernels: blocks that sinks or prefixes reach,
-        /// then blocks the local masks reach, each visited once; [ia0, ia1] are the tile's aligned rows.
+        /// The key-block loop shared by both kernels: <c>KeyBlockSchedule</c> lists the blocks that sinks or
+        /// prefixes reach, then those the local masks reach, each once; [ia0, ia1] are the tile's aligned rows.
         /// </summary>
-        private static void EmitBlockRange(CodeWriter w, KernelSpec spec)
+        private static void EmitBlockLoopHeader(CodeWriter w, KernelSpec spec)
         {
             var m = spec.Masks;
-            w.Line("// Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.");
-            string extra = "0";
-            if (m.SinkCount > 0 && m.PrefixLM)
-                extra = $"a.{Field("prefixLength")}[b] > {Int(m.SinkCount)} ? a.{Field("prefixLength")}[b] : {Int(m.SinkCount)}";
-            else if (m.SinkCount > 0)
-                extra = Int(m.SinkCount);
-            else if (m.PrefixLM)
-                extra = $"a.{Field("prefixLength")}[b]";
-            w.Line($"int extraKeys = {extra};");
-            w.Line("extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;");
-            w.Line($"int localBegin = {Masks}.LocalKeyBegin(ia0, a.KeyLength, window: {Bool(m.HasWindow)}, left: {Int(m.WindowLeft)});");
-            w.Line($"int localEnd = {Masks}.LocalKeyEnd(ia1, a.KeyLength, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, right: {Int(m.WindowRight)});");
-            w.Line("int extraBlocks = (extraKeys + BlockN - 1) / BlockN;");
-            w.Line("int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;");
-            w.Line("int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;");
-            w.Line("int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);");
+            string prefix = m.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
+            w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
+            w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(m.SinkCount)}, {prefix}, a.KeyLength),");
+            w.Line($"    causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, left: {Int(m.WindowLeft)}, right: {Int(m.WindowRight)});");
         }
 
         private static void EmitBlockHeader(CodeWriter w)
         {
-            w.Line("int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);");
-            w.Line("int j0 = kb * BlockN;");
+            w.Line("int j0 = schedule.KeyBlock(step) * BlockN;");
             w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
         }
 
@@ -359,8 +348,8 @@ namespace AttnDsl.Generators.Emitting
                 EmitRowPrologue(w, spec, $"a.{Field("documentIds")}[(long)b * a.KeyLength + i]");
                 w.Line("Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
                 w.Line("int ia0 = ia, ia1 = ia;");
-                EmitBlockRange(w, spec);
-                using (w.Block("for (int step = 0; step < blocks; step++)"))
+                EmitBlockLoopHeader(w, spec);
+                using (w.Block("for (int step = 0; step < schedule.Count; step++)"))
                 {
                     EmitBlockHeader(w);
                     w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);");
@@ -403,8 +392,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
-                EmitBlockRange(w, spec);
-                using (w.Block("for (int step = 0; step < blocks; step++)"))
+                EmitBlockLoopHeader(w, spec);
+                using (w.Block("for (int step = 0; step < schedule.Count; step++)"))
                 {
                     EmitBlockHeader(w);
                     w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");

@@ -42,7 +42,7 @@ namespace AttnDsl.Runtime
                         throw new ArgumentOutOfRangeException("shape", groups, $"The tiled kernel needs {groups} groups; at most {int.MaxValue} are supported.");
                     return new LaunchPlan(path, (int)groups, threads, queryBlocks);
                 default:
-                    throw new ArgumentOutOfRangeException(nameof(requested), requested, "Expected Auto, RowStreaming or Tiled.");
+                    throw new ArgumentOutOfRangeException("path", requested, "Expected AttentionPath.Auto, RowStreaming or Tiled.");
             }
         }
 

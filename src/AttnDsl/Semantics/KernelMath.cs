@@ -37,7 +37,7 @@ namespace AttnDsl
             p = p * g + 1f;
             p = p * g + 1f;
             if (n == 128)
-                return p * 2f * Interop.IntAsFloat(127u << 23);
+                return p * 2f * Interop.IntAsFloat(254u << 23); // 2^128 = 2 * 2^127, kept in range
             return p * Interop.IntAsFloat((uint)(n + 127) << 23);
         }
 

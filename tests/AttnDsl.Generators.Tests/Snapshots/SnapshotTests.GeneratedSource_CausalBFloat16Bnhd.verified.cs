@@ -894,19 +894,12 @@ namespace Samples
                 float sum = 0f;
                 Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);
                 int ia0 = ia, ia1 = ia;
-                // Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.
-                int extraKeys = 0;
-                extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;
-                int localBegin = global::AttnDsl.MaskSemantics.LocalKeyBegin(ia0, a.KeyLength, window: false, left: 0);
-                int localEnd = global::AttnDsl.MaskSemantics.LocalKeyEnd(ia1, a.KeyLength, causal: true, window: false, right: 0);
-                int extraBlocks = (extraKeys + BlockN - 1) / BlockN;
-                int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;
-                int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;
-                int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);
-                for (int step = 0; step < blocks; step++)
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                for (int step = 0; step < schedule.Count; step++)
                 {
-                    int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);
-                    int j0 = kb * BlockN;
+                    int j0 = schedule.KeyBlock(step) * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
                     global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);
                     if (block == global::AttnDsl.BlockClass.Empty)
@@ -952,19 +945,12 @@ namespace Samples
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
                 int queryDocumentMin = 0, queryDocumentMax = 0;
-                // Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.
-                int extraKeys = 0;
-                extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;
-                int localBegin = global::AttnDsl.MaskSemantics.LocalKeyBegin(ia0, a.KeyLength, window: false, left: 0);
-                int localEnd = global::AttnDsl.MaskSemantics.LocalKeyEnd(ia1, a.KeyLength, causal: true, window: false, right: 0);
-                int extraBlocks = (extraKeys + BlockN - 1) / BlockN;
-                int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;
-                int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;
-                int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);
-                for (int step = 0; step < blocks; step++)
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                for (int step = 0; step < schedule.Count; step++)
                 {
-                    int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);
-                    int j0 = kb * BlockN;
+                    int j0 = schedule.KeyBlock(step) * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
                     global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
                     if (block == global::AttnDsl.BlockClass.Empty)

@@ -457,70 +457,70 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Store(ref Row64 acc, global::ILGPU.ArrayView<global::ILGPU.Half> output, long offset, float factor)
             {
-                output[offset + 0] = (global::ILGPU.Half)(acc.d0 * factor);
-                output[offset + 1] = (global::ILGPU.Half)(acc.d1 * factor);
-                output[offset + 2] = (global::ILGPU.Half)(acc.d2 * factor);
-                output[offset + 3] = (global::ILGPU.Half)(acc.d3 * factor);
-                output[offset + 4] = (global::ILGPU.Half)(acc.d4 * factor);
-                output[offset + 5] = (global::ILGPU.Half)(acc.d5 * factor);
-                output[offset + 6] = (global::ILGPU.Half)(acc.d6 * factor);
-                output[offset + 7] = (global::ILGPU.Half)(acc.d7 * factor);
-                output[offset + 8] = (global::ILGPU.Half)(acc.d8 * factor);
-                output[offset + 9] = (global::ILGPU.Half)(acc.d9 * factor);
-                output[offset + 10] = (global::ILGPU.Half)(acc.d10 * factor);
-                output[offset + 11] = (global::ILGPU.Half)(acc.d11 * factor);
-                output[offset + 12] = (global::ILGPU.Half)(acc.d12 * factor);
-                output[offset + 13] = (global::ILGPU.Half)(acc.d13 * factor);
-                output[offset + 14] = (global::ILGPU.Half)(acc.d14 * factor);
-                output[offset + 15] = (global::ILGPU.Half)(acc.d15 * factor);
-                output[offset + 16] = (global::ILGPU.Half)(acc.d16 * factor);
-                output[offset + 17] = (global::ILGPU.Half)(acc.d17 * factor);
-                output[offset + 18] = (global::ILGPU.Half)(acc.d18 * factor);
-                output[offset + 19] = (global::ILGPU.Half)(acc.d19 * factor);
-                output[offset + 20] = (global::ILGPU.Half)(acc.d20 * factor);
-                output[offset + 21] = (global::ILGPU.Half)(acc.d21 * factor);
-                output[offset + 22] = (global::ILGPU.Half)(acc.d22 * factor);
-                output[offset + 23] = (global::ILGPU.Half)(acc.d23 * factor);
-                output[offset + 24] = (global::ILGPU.Half)(acc.d24 * factor);
-                output[offset + 25] = (global::ILGPU.Half)(acc.d25 * factor);
-                output[offset + 26] = (global::ILGPU.Half)(acc.d26 * factor);
-                output[offset + 27] = (global::ILGPU.Half)(acc.d27 * factor);
-                output[offset + 28] = (global::ILGPU.Half)(acc.d28 * factor);
-                output[offset + 29] = (global::ILGPU.Half)(acc.d29 * factor);
-                output[offset + 30] = (global::ILGPU.Half)(acc.d30 * factor);
-                output[offset + 31] = (global::ILGPU.Half)(acc.d31 * factor);
-                output[offset + 32] = (global::ILGPU.Half)(acc.d32 * factor);
-                output[offset + 33] = (global::ILGPU.Half)(acc.d33 * factor);
-                output[offset + 34] = (global::ILGPU.Half)(acc.d34 * factor);
-                output[offset + 35] = (global::ILGPU.Half)(acc.d35 * factor);
-                output[offset + 36] = (global::ILGPU.Half)(acc.d36 * factor);
-                output[offset + 37] = (global::ILGPU.Half)(acc.d37 * factor);
-                output[offset + 38] = (global::ILGPU.Half)(acc.d38 * factor);
-                output[offset + 39] = (global::ILGPU.Half)(acc.d39 * factor);
-                output[offset + 40] = (global::ILGPU.Half)(acc.d40 * factor);
-                output[offset + 41] = (global::ILGPU.Half)(acc.d41 * factor);
-                output[offset + 42] = (global::ILGPU.Half)(acc.d42 * factor);
-                output[offset + 43] = (global::ILGPU.Half)(acc.d43 * factor);
-                output[offset + 44] = (global::ILGPU.Half)(acc.d44 * factor);
-                output[offset + 45] = (global::ILGPU.Half)(acc.d45 * factor);
-                output[offset + 46] = (global::ILGPU.Half)(acc.d46 * factor);
-                output[offset + 47] = (global::ILGPU.Half)(acc.d47 * factor);
-                output[offset + 48] = (global::ILGPU.Half)(acc.d48 * factor);
-                output[offset + 49] = (global::ILGPU.Half)(acc.d49 * factor);
-                output[offset + 50] = (global::ILGPU.Half)(acc.d50 * factor);
-                output[offset + 51] = (global::ILGPU.Half)(acc.d51 * factor);
-                output[offset + 52] = (global::ILGPU.Half)(acc.d52 * factor);
-                output[offset + 53] = (global::ILGPU.Half)(acc.d53 * factor);
-                output[offset + 54] = (global::ILGPU.Half)(acc.d54 * factor);
-                output[offset + 55] = (global::ILGPU.Half)(acc.d55 * factor);
-                output[offset + 56] = (global::ILGPU.Half)(acc.d56 * factor);
-                output[offset + 57] = (global::ILGPU.Half)(acc.d57 * factor);
-                output[offset + 58] = (global::ILGPU.Half)(acc.d58 * factor);
-                output[offset + 59] = (global::ILGPU.Half)(acc.d59 * factor);
-                output[offset + 60] = (global::ILGPU.Half)(acc.d60 * factor);
-                output[offset + 61] = (global::ILGPU.Half)(acc.d61 * factor);
-                output[offset + 62] = (global::ILGPU.Half)(acc.d62 * factor);
-                output[offset + 63] = (global::ILGPU.Half)(acc.d63 * factor);
+                output[offset + 0] = global::AttnDsl.HalfConversion.FromSingle(acc.d0 * factor);
+                output[offset + 1] = global::AttnDsl.HalfConversion.FromSingle(acc.d1 * factor);
+                output[offset + 2] = global::AttnDsl.HalfConversion.FromSingle(acc.d2 * factor);
+                output[offset + 3] = global::AttnDsl.HalfConversion.FromSingle(acc.d3 * factor);
+                output[offset + 4] = global::AttnDsl.HalfConversion.FromSingle(acc.d4 * factor);
+                output[offset + 5] = global::AttnDsl.HalfConversion.FromSingle(acc.d5 * factor);
+                output[offset + 6] = global::AttnDsl.HalfConversion.FromSingle(acc.d6 * factor);
+                output[offset + 7] = global::AttnDsl.HalfConversion.FromSingle(acc.d7 * factor);
+                output[offset + 8] = global::AttnDsl.HalfConversion.FromSingle(acc.d8 * factor);
+                output[offset + 9] = global::AttnDsl.HalfConversion.FromSingle(acc.d9 * factor);
+                output[offset + 10] = global::AttnDsl.HalfConversion.FromSingle(acc.d10 * factor);
+                output[offset + 11] = global::AttnDsl.HalfConversion.FromSingle(acc.d11 * factor);
+                output[offset + 12] = global::AttnDsl.HalfConversion.FromSingle(acc.d12 * factor);
+                output[offset + 13] = global::AttnDsl.HalfConversion.FromSingle(acc.d13 * factor);
+                output[offset + 14] = global::AttnDsl.HalfConversion.FromSingle(acc.d14 * factor);
+                output[offset + 15] = global::AttnDsl.HalfConversion.FromSingle(acc.d15 * factor);
+                output[offset + 16] = global::AttnDsl.HalfConversion.FromSingle(acc.d16 * factor);
+                output[offset + 17] = global::AttnDsl.HalfConversion.FromSingle(acc.d17 * factor);
+                output[offset + 18] = global::AttnDsl.HalfConversion.FromSingle(acc.d18 * factor);
+                output[offset + 19] = global::AttnDsl.HalfConversion.FromSingle(acc.d19 * factor);
+                output[offset + 20] = global::AttnDsl.HalfConversion.FromSingle(acc.d20 * factor);
+                output[offset + 21] = global::AttnDsl.HalfConversion.FromSingle(acc.d21 * factor);
+                output[offset + 22] = global::AttnDsl.HalfConversion.FromSingle(acc.d22 * factor);
+                output[offset + 23] = global::AttnDsl.HalfConversion.FromSingle(acc.d23 * factor);
+                output[offset + 24] = global::AttnDsl.HalfConversion.FromSingle(acc.d24 * factor);
+                output[offset + 25] = global::AttnDsl.HalfConversion.FromSingle(acc.d25 * factor);
+                output[offset + 26] = global::AttnDsl.HalfConversion.FromSingle(acc.d26 * factor);
+                output[offset + 27] = global::AttnDsl.HalfConversion.FromSingle(acc.d27 * factor);
+                output[offset + 28] = global::AttnDsl.HalfConversion.FromSingle(acc.d28 * factor);
+                output[offset + 29] = global::AttnDsl.HalfConversion.FromSingle(acc.d29 * factor);
+                output[offset + 30] = global::AttnDsl.HalfConversion.FromSingle(acc.d30 * factor);
+                output[offset + 31] = global::AttnDsl.HalfConversion.FromSingle(acc.d31 * factor);
+                output[offset + 32] = global::AttnDsl.HalfConversion.FromSingle(acc.d32 * factor);
+                output[offset + 33] = global::AttnDsl.HalfConversion.FromSingle(acc.d33 * factor);
+                output[offset + 34] = global::AttnDsl.HalfConversion.FromSingle(acc.d34 * factor);
+                output[offset + 35] = global::AttnDsl.HalfConversion.FromSingle(acc.d35 * factor);
+                output[offset + 36] = global::AttnDsl.HalfConversion.FromSingle(acc.d36 * factor);
+                output[offset + 37] = global::AttnDsl.HalfConversion.FromSingle(acc.d37 * factor);
+                output[offset + 38] = global::AttnDsl.HalfConversion.FromSingle(acc.d38 * factor);
+                output[offset + 39] = global::AttnDsl.HalfConversion.FromSingle(acc.d39 * factor);
+                output[offset + 40] = global::AttnDsl.HalfConversion.FromSingle(acc.d40 * factor);
+                output[offset + 41] = global::AttnDsl.HalfConversion.FromSingle(acc.d41 * factor);
+                output[offset + 42] = global::AttnDsl.HalfConversion.FromSingle(acc.d42 * factor);
+                output[offset + 43] = global::AttnDsl.HalfConversion.FromSingle(acc.d43 * factor);
+                output[offset + 44] = global::AttnDsl.HalfConversion.FromSingle(acc.d44 * factor);
+                output[offset + 45] = global::AttnDsl.HalfConversion.FromSingle(acc.d45 * factor);
+                output[offset + 46] = global::AttnDsl.HalfConversion.FromSingle(acc.d46 * factor);
+                output[offset + 47] = global::AttnDsl.HalfConversion.FromSingle(acc.d47 * factor);
+                output[offset + 48] = global::AttnDsl.HalfConversion.FromSingle(acc.d48 * factor);
+                output[offset + 49] = global::AttnDsl.HalfConversion.FromSingle(acc.d49 * factor);
+                output[offset + 50] = global::AttnDsl.HalfConversion.FromSingle(acc.d50 * factor);
+                output[offset + 51] = global::AttnDsl.HalfConversion.FromSingle(acc.d51 * factor);
+                output[offset + 52] = global::AttnDsl.HalfConversion.FromSingle(acc.d52 * factor);
+                output[offset + 53] = global::AttnDsl.HalfConversion.FromSingle(acc.d53 * factor);
+                output[offset + 54] = global::AttnDsl.HalfConversion.FromSingle(acc.d54 * factor);
+                output[offset + 55] = global::AttnDsl.HalfConversion.FromSingle(acc.d55 * factor);
+                output[offset + 56] = global::AttnDsl.HalfConversion.FromSingle(acc.d56 * factor);
+                output[offset + 57] = global::AttnDsl.HalfConversion.FromSingle(acc.d57 * factor);
+                output[offset + 58] = global::AttnDsl.HalfConversion.FromSingle(acc.d58 * factor);
+                output[offset + 59] = global::AttnDsl.HalfConversion.FromSingle(acc.d59 * factor);
+                output[offset + 60] = global::AttnDsl.HalfConversion.FromSingle(acc.d60 * factor);
+                output[offset + 61] = global::AttnDsl.HalfConversion.FromSingle(acc.d61 * factor);
+                output[offset + 62] = global::AttnDsl.HalfConversion.FromSingle(acc.d62 * factor);
+                output[offset + 63] = global::AttnDsl.HalfConversion.FromSingle(acc.d63 * factor);
             }
 
             // Element offsets of a token row, BHND layout.
@@ -596,19 +596,12 @@ namespace Samples
                 float sum = 0f;
                 Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);
                 int ia0 = ia, ia1 = ia;
-                // Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.
-                int extraKeys = 0;
-                extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;
-                int localBegin = global::AttnDsl.MaskSemantics.LocalKeyBegin(ia0, a.KeyLength, window: false, left: 0);
-                int localEnd = global::AttnDsl.MaskSemantics.LocalKeyEnd(ia1, a.KeyLength, causal: true, window: false, right: 0);
-                int extraBlocks = (extraKeys + BlockN - 1) / BlockN;
-                int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;
-                int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;
-                int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);
-                for (int step = 0; step < blocks; step++)
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                for (int step = 0; step < schedule.Count; step++)
                 {
-                    int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);
-                    int j0 = kb * BlockN;
+                    int j0 = schedule.KeyBlock(step) * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
                     global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);
                     if (block == global::AttnDsl.BlockClass.Empty)
@@ -658,19 +651,12 @@ namespace Samples
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
                 int queryDocumentMin = 0, queryDocumentMax = 0;
-                // Key blocks to visit: those that sinks or prefixes reach, then those the local masks reach.
-                int extraKeys = 0;
-                extraKeys = extraKeys < 0 ? 0 : extraKeys > a.KeyLength ? a.KeyLength : extraKeys;
-                int localBegin = global::AttnDsl.MaskSemantics.LocalKeyBegin(ia0, a.KeyLength, window: false, left: 0);
-                int localEnd = global::AttnDsl.MaskSemantics.LocalKeyEnd(ia1, a.KeyLength, causal: true, window: false, right: 0);
-                int extraBlocks = (extraKeys + BlockN - 1) / BlockN;
-                int firstLocal = localBegin / BlockN > extraBlocks ? localBegin / BlockN : extraBlocks;
-                int localBlocks = (localEnd + BlockN - 1) / BlockN - firstLocal;
-                int blocks = extraBlocks + (localBlocks > 0 ? localBlocks : 0);
-                for (int step = 0; step < blocks; step++)
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                for (int step = 0; step < schedule.Count; step++)
                 {
-                    int kb = step < extraBlocks ? step : firstLocal + (step - extraBlocks);
-                    int j0 = kb * BlockN;
+                    int j0 = schedule.KeyBlock(step) * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
                     global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
                     if (block == global::AttnDsl.BlockClass.Empty)

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using ILGPU;
+using ILGPU.Runtime;
+using Half = ILGPU.Half;
+
+namespace AttnDsl.Gallery
+{
+    /// <summary>A generated <c>Run</c> (the overload with an explicit kernel shape) with the spec's runtime arguments already bound.</summary>
+    public delegate void RunAttention(Accelerator accelerator, AttentionShape shape,
+        ArrayView<Half> query, ArrayView<Half> key, ArrayView<Half> value, ArrayView<Half> output, ArrayView<float> logSumExp, AttentionPath path);
+
+    /// <summary>
+    /// One gallery row: a spec (its generated <c>Info</c> and <c>Run</c>), the seed paper it
+    /// reproduces, and how to build its runtime arguments for a shape.
+    /// </summary>
+    /// <param name="Name">Short row name.</param>
+    /// <param name="Seed">Short name of the seed paper.</param>
+    /// <param name="Description">What the spec computes and how it maps to the paper.</param>
+    /// <param name="Info">The generated <c>Info</c> of the spec class.</param>
+    /// <param name="Bind">Builds the runtime arguments for one shape.</param>
+    /// <param name="CpuLength">Sequence length on the CPU accelerator when the row needs more than the default (0 = default).</param>
+    public sealed record GalleryVariant(
+        string Name,
+        string Seed,
+        string Description,
+        AttentionSpecInfo Info,
+        Func<BindContext, Binding> Bind,
+        int CpuLength = 0);
+
+    /// <summary>The bound call and the same runtime arguments as <see cref="AttentionReference"/> inputs.</summary>
+    public sealed record Binding(RunAttention Run, ReferenceArguments Reference);
+
+    /// <summary>What a variant needs to build its runtime arguments.</summary>
+    public sealed class BindContext
+    {
+        public BindContext(TensorScope tensors, AttentionShape shape, Random random, float[] query)
+        {
+            Tensors = tensors;
+            Shape = shape;
+            Random = random;
+            Query = query;
+        }
+
+        /// <summary>Allocates runtime tensors on the device (for <c>Run</c>) and on the CPU (for the reference).</summary>
+        public TensorScope Tensors { get; }
+
+        public AttentionShape Shape { get; }
+
+        /// <summary>Seeded per row.</summary>
+        public Random Random { get; }
+
+        /// <summary>The query tensor exactly as the kernel sees it (Float16-rounded), on the host.</summary>
+        public float[] Query { get; }
+    }
+
+    /// <summary>A runtime tensor: its device view (passed to <c>Run</c>) and a CPU-accelerator view (read by the reference).</summary>
+    public sealed record Tensor<T>(ArrayView<T> Device, ArrayView<T> Host, T[] Values)
+        where T : unmanaged;
+
+    /// <summary>Owns the buffers of one row; disposing frees them.</summary>
+    public sealed class TensorScope : IDisposable
+    {
+        private readonly List<IDisposable> _owned = new();
+
+        public TensorScope(Accelerator device, Accelerator host)
+        {
+            Device = device;
+            Host = host;
+        }
+
+        /// <summary>The accelerator the kernels run on.</summary>
+        public Accelerator Device { get; }
+
+        /// <summary>A CPU accelerator: mod tensors are read on the host by the reference, so they need CPU views.</summary>
+        public Accelerator Host { get; }
+
+        /// <summary>Copies <paramref name="values"/> to the device and, when the device is not the CPU accelerator, to the CPU too.</summary>
+        public Tensor<T> Upload<T>(T[] values)
+            where T : unmanaged
+        {
+            var device = Device.Allocate1D(values);
+            _owned.Add(device);
+            var host = device;
+            if (!ReferenceEquals(Device, Host))
+            {
+                host = Host.Allocate1D(values);
+                _owned.Add(host);
+            }
+            return new Tensor<T>(device.View, host.View, values);
+        }
+
+        /// <summary>A device buffer this scope frees.</summary>
+        public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length)
+            where T : unmanaged
+        {
+            var buffer = Device.Allocate1D<T>(length);
+            _owned.Add(buffer);
+            return buffer;
+        }
+
+        public void Dispose()
+        {
+            for (int i = _owned.Count - 1; i >= 0; i--)
+                _owned[i].Dispose();
+            _owned.Clear();
+        }
+    }
+}
