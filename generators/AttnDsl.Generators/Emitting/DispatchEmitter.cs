@@ -110,12 +110,14 @@ namespace AttnDsl.Generators.Emitting
         {
             string args = string.Join(", ", spec.RuntimeArguments.Select(a => $"{a.TypeName} {Id(a.Name)}"));
             w.Line("/// <summary>");
-            w.Line("/// This spec's runtime arguments as <see cref=\"global::AttnDsl.AttentionReference\"/> inputs. Mod tensors are read on the");
-            w.Line("/// host when the reference runs, so pass views of a CPU accelerator for them.");
+            w.Line("/// This spec's runtime arguments as <see cref=\"global::AttnDsl.AttentionReference\"/> inputs. The reference evaluates");
+            w.Line("/// the mods on the host: tensors on a GPU are copied to host memory once, here.");
             w.Line("/// </summary>");
             w.Line(GeneratedCode);
             using (w.Block($"public static global::AttnDsl.ReferenceArguments CreateReferenceArguments({args})"))
             {
+                foreach (var a in spec.RuntimeArguments.Where(a => a.IsView && a.Source[0] != '['))
+                    w.Line($"var __host_{a.Name} = global::AttnDsl.Runtime.HostViews.ToHost({Id(a.Name)});");
                 using (w.Block("return new global::AttnDsl.ReferenceArguments", "};"))
                 {
                     if (spec.Masks.PrefixLM)
@@ -123,12 +125,12 @@ namespace AttnDsl.Generators.Emitting
                     if (spec.Masks.DocumentMask)
                         w.Line($"DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
                     if (spec.MaskMods.Count > 0)
-                        w.Line("MaskMod = (__b, __h, __q, __k) => " + string.Join(" && ", spec.MaskMods.Select(m => ModCall(spec, m, "__b, __h, __q, __k"))) + ",");
+                        w.Line("MaskMod = (__b, __h, __q, __k) => " + string.Join(" && ", spec.MaskMods.Select(m => HostModCall(spec, m, "__b, __h, __q, __k"))) + ",");
                     if (spec.ScoreMods.Count > 0)
                     {
                         string expr = "__s";
                         foreach (var m in spec.ScoreMods)
-                            expr = ModCall(spec, m, expr + ", __b, __h, __q, __k");
+                            expr = HostModCall(spec, m, expr + ", __b, __h, __q, __k");
                         w.Line("ScoreMod = (__s, __b, __h, __q, __k) => " + expr + ",");
                     }
                 }
@@ -136,7 +138,11 @@ namespace AttnDsl.Generators.Emitting
         }
 
         /// <summary>A call of a mod with the given leading arguments and its extra parameters, read from <paramref name="prefix"/>.</summary>
-        public static string ModCall(KernelSpec spec, ModSpec mod, string leading, string prefix = "") =>
-            $"{spec.Type.GlobalName}.{Id(mod.Name)}({leading}{string.Concat(mod.Parameters.Select(p => ", " + (prefix.Length > 0 ? prefix + p.Name : Id(p.Name))))})";
+        public static string ModCall(KernelSpec spec, ModSpec mod, string leading, string prefix) =>
+            $"{spec.Type.GlobalName}.{Id(mod.Name)}({leading}{string.Concat(mod.Parameters.Select(p => ", " + prefix + p.Name))})";
+
+        /// <summary>A mod call in CreateReferenceArguments: views come from their host copies.</summary>
+        private static string HostModCall(KernelSpec spec, ModSpec mod, string leading) =>
+            $"{spec.Type.GlobalName}.{Id(mod.Name)}({leading}{string.Concat(mod.Parameters.Select(p => ", " + (p.IsView ? "__host_" + p.Name : Id(p.Name))))})";
     }
 }

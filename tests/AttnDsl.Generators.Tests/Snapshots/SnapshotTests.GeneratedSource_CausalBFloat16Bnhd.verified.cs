@@ -96,8 +96,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. Mod tensors are read on the
-        /// host when the reference runs, so pass views of a CPU accelerator for them.
+        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. The reference evaluates
+        /// the mods on the host: tensors on a GPU are copied to host memory once, here.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("AttnDsl.Generators", "0.1.0")]
         public static global::AttnDsl.ReferenceArguments CreateReferenceArguments()

@@ -108,15 +108,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. Mod tensors are read on the
-        /// host when the reference runs, so pass views of a CPU accelerator for them.
+        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. The reference evaluates
+        /// the mods on the host: tensors on a GPU are copied to host memory once, here.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("AttnDsl.Generators", "0.1.0")]
         public static global::AttnDsl.ReferenceArguments CreateReferenceArguments(global::ILGPU.ArrayView<int> keyLengths)
         {
+            var __host_keyLengths = global::AttnDsl.Runtime.HostViews.ToHost(keyLengths);
             return new global::AttnDsl.ReferenceArguments
             {
-                MaskMod = (__b, __h, __q, __k) => global::Samples.PaddedKeysAttention.KeyIsValid(__b, __h, __q, __k, keyLengths),
+                MaskMod = (__b, __h, __q, __k) => global::Samples.PaddedKeysAttention.KeyIsValid(__b, __h, __q, __k, __host_keyLengths),
             };
         }
 

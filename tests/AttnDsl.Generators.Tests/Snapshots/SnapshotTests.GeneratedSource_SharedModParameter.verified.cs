@@ -112,16 +112,17 @@ namespace Samples
         }
 
         /// <summary>
-        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. Mod tensors are read on the
-        /// host when the reference runs, so pass views of a CPU accelerator for them.
+        /// This spec's runtime arguments as <see cref="global::AttnDsl.AttentionReference"/> inputs. The reference evaluates
+        /// the mods on the host: tensors on a GPU are copied to host memory once, here.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("AttnDsl.Generators", "0.1.0")]
         public static global::AttnDsl.ReferenceArguments CreateReferenceArguments(global::ILGPU.ArrayView<int> segmentIds, int tokens, float bonus)
         {
+            var __host_segmentIds = global::AttnDsl.Runtime.HostViews.ToHost(segmentIds);
             return new global::AttnDsl.ReferenceArguments
             {
-                MaskMod = (__b, __h, __q, __k) => global::Samples.SegmentAttention.SameSegment(__b, __h, __q, __k, segmentIds, tokens),
-                ScoreMod = (__s, __b, __h, __q, __k) => global::Samples.SegmentAttention.SegmentStartBonus(__s, __b, __h, __q, __k, segmentIds, tokens, bonus),
+                MaskMod = (__b, __h, __q, __k) => global::Samples.SegmentAttention.SameSegment(__b, __h, __q, __k, __host_segmentIds, tokens),
+                ScoreMod = (__s, __b, __h, __q, __k) => global::Samples.SegmentAttention.SegmentStartBonus(__s, __b, __h, __q, __k, __host_segmentIds, tokens, bonus),
             };
         }
 
