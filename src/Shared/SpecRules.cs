@@ -48,5 +48,120 @@ namespace AttnDsl.Rules
 
         /// <summary>FP32 registers per thread of the portable kernels: the query row, the accumulator row and the softmax state.</summary>
         public static int PortableRegistersPerThread(int headDim, int headDimV) => headDim + headDimV + 2;
+
+        /// <summary>Shared memory per block the tensor-core path needs on Hopper (227 KB with the opt-in).</summary>
+        public const int TensorCoreSharedMemoryLimitBytes = 227 * 1024;
+
+        /// <summary>Registers a thread may hold before the compiler spills (sm_80/sm_90).</summary>
+        public const int RegisterLimit = 255;
+
+        /// <summary>
+        /// Shared memory of the tensor-core path: the Q tile plus K and V tiles double-buffered
+        /// (FlashAttention-2's layout).
+        /// </summary>
+        public static long TensorCoreSharedMemoryBytes(int blockM, int blockN, int headDim, int headDimV, int elementSize) =>
+            ((long)blockM * headDim + 2L * blockN * (headDim + headDimV)) * elementSize;
+
+        /// <summary>
+        /// 32-bit registers per thread for the tensor-core path's fragments (each warp owns 16 query rows):
+        /// the FP32 output accumulator (16 x HeadDimV over 32 lanes), the FP32 score tile (16 x BlockN) and
+        /// the packed 16-bit Q fragments (16 x HeadDim, two per register), plus the softmax state.
+        /// </summary>
+        public static int TensorCoreRegistersPerThread(int blockN, int headDim, int headDimV) =>
+            headDimV / 2 + blockN / 2 + headDim / 4 + 4;
+
+        /// <summary>
+        /// The tile nearest to (<paramref name="blockM"/>, <paramref name="blockN"/>) whose tensor-core shared
+        /// memory fits: the largest BlockN that fits with BlockM kept, else the largest smaller BlockM for which
+        /// some BlockN fits, with the largest such BlockN. (16, 16) when nothing fits.
+        /// </summary>
+        public static (int BlockM, int BlockN) NearestTensorCoreTiles(int blockM, int blockN, int headDim, int headDimV, int elementSize)
+        {
+            for (int m = blockM; m >= SpecRules.MinBlock; m -= SpecRules.DimMultiple)
+            {
+                for (int n = blockN; n >= SpecRules.MinBlock; n -= SpecRules.DimMultiple)
+                {
+                    if (TensorCoreSharedMemoryBytes(m, n, headDim, headDimV, elementSize) <= TensorCoreSharedMemoryLimitBytes)
+                        return (m, n);
+                }
+            }
+            return (SpecRules.MinBlock, SpecRules.MinBlock);
+        }
+
+        /// <summary>The largest BlockN up to <paramref name="blockN"/> whose tensor-core fragments fit in <see cref="RegisterLimit"/> (16 at least).</summary>
+        public static int NearestRegisterBlockN(int blockN, int headDim, int headDimV)
+        {
+            int n = blockN;
+            while (n > SpecRules.MinBlock && TensorCoreRegistersPerThread(n, headDim, headDimV) > RegisterLimit)
+                n -= SpecRules.DimMultiple;
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// What an <c>AttentionShape</c> must satisfy before <c>Run</c> launches anything (the call-site
+    /// analyzer checks constant shapes against these; <c>AttentionValidation</c> throws at run time).
+    /// </summary>
+    internal static class ShapeRules
+    {
+        /// <summary>How a shape breaks Run's checks; the runtime maps each kind to its exception type.</summary>
+        public enum ProblemKind
+        {
+            NonPositive,
+            HeadsNotDivisible,
+            NotSelfAttention,
+            TooManyRows,
+        }
+
+        /// <summary>One broken rule: its kind, the offending value and a sentence with the expected and actual values.</summary>
+        public readonly struct Problem
+        {
+            public Problem(ProblemKind kind, long actual, string message)
+            {
+                Kind = kind;
+                Actual = actual;
+                Message = message;
+            }
+
+            public ProblemKind Kind { get; }
+
+            public long Actual { get; }
+
+            public string Message { get; }
+        }
+
+        /// <summary>Every way the sizes break Run's checks, in the order Run checks them; empty when they are fine.</summary>
+        public static System.Collections.Generic.List<Problem> Check(int batch, int queryHeads, int keyValueHeads, int queryLength, int keyLength, bool documentMask)
+        {
+            var problems = new System.Collections.Generic.List<Problem>();
+            NonPositive(problems, "Batch", batch);
+            NonPositive(problems, "QueryHeads", queryHeads);
+            NonPositive(problems, "KeyValueHeads", keyValueHeads);
+            NonPositive(problems, "QueryLength", queryLength);
+            NonPositive(problems, "KeyLength", keyLength);
+            if (queryHeads > 0 && keyValueHeads > 0 && queryHeads % keyValueHeads != 0)
+                problems.Add(new Problem(ProblemKind.HeadsNotDivisible, queryHeads % keyValueHeads,
+                    $"shape.QueryHeads ({Str(queryHeads)}) must be a multiple of shape.KeyValueHeads ({Str(keyValueHeads)}): expected QueryHeads % KeyValueHeads == 0, actual remainder {Str(queryHeads % keyValueHeads)}"));
+            if (documentMask && queryLength != keyLength)
+                problems.Add(new Problem(ProblemKind.NotSelfAttention, keyLength,
+                    $"[DocumentMask] needs self-attention: expected shape.KeyLength == shape.QueryLength ({Str(queryLength)}), actual {Str(keyLength)}"));
+            long rows = (long)batch * queryHeads * queryLength;
+            if (batch > 0 && queryHeads > 0 && queryLength > 0 && rows > int.MaxValue)
+                problems.Add(new Problem(ProblemKind.TooManyRows, rows,
+                    $"Batch * QueryHeads * QueryLength is {rows.ToString(System.Globalization.CultureInfo.InvariantCulture)}; at most {Str(int.MaxValue)} query rows are supported per call"));
+            return problems;
+        }
+
+        /// <summary>The messages of <see cref="Check"/>.</summary>
+        public static System.Collections.Generic.List<string> Problems(int batch, int queryHeads, int keyValueHeads, int queryLength, int keyLength, bool documentMask) =>
+            Check(batch, queryHeads, keyValueHeads, queryLength, keyLength, documentMask).ConvertAll(p => p.Message);
+
+        private static void NonPositive(System.Collections.Generic.List<Problem> problems, string name, int value)
+        {
+            if (value <= 0)
+                problems.Add(new Problem(ProblemKind.NonPositive, value, $"shape.{name} must be positive: expected >= 1, actual {Str(value)}"));
+        }
+
+        private static string Str(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -44,7 +44,7 @@ namespace AttnDsl.Generators.Emitting
             using (w.Block($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)"))
             {
                 w.Line("// Everything is checked before anything is launched.");
-                w.Line($"{Validation}.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)}, {Literal(spec.Masks.DocumentMask ? "[DocumentMask]" : "")});");
+                w.Line($"{Validation}.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)});");
                 string qLayout = t.Layout == LayoutKind.BHND ? "Batch, QueryHeads, QueryLength" : "Batch, QueryLength, QueryHeads";
                 string kLayout = t.Layout == LayoutKind.BHND ? "Batch, KeyValueHeads, KeyLength" : "Batch, KeyLength, KeyValueHeads";
                 w.Line($"{Validation}.ValidateTensor(accelerator, query, shape.QueryElements({Int(t.HeadDim)}), \"query\", \"({qLayout}, {Int(t.HeadDim)})\");");

@@ -1,5 +1,6 @@
 using System;
 using ILGPU;
+using AttnDsl.Rules;
 using ILGPU.Runtime;
 
 namespace AttnDsl.Runtime
@@ -10,27 +11,25 @@ namespace AttnDsl.Runtime
     /// </summary>
     public static class AttentionValidation
     {
-        /// <summary>Checks the accelerator and the shape (positive sizes, heads divisible, self-attention where required).</summary>
-        public static void ValidateShape(Accelerator accelerator, AttentionShape shape, bool requireSelfAttention, string requirement)
+        /// <summary>Checks the accelerator and the shape (the rules of <see cref="ShapeRules"/>, shared with the call-site analyzer).</summary>
+        public static void ValidateShape(Accelerator accelerator, AttentionShape shape, bool requireSelfAttention)
         {
             if (accelerator is null)
                 throw new ArgumentNullException(nameof(accelerator));
-            Positive(shape.Batch, nameof(AttentionShape.Batch), shape);
-            Positive(shape.QueryHeads, nameof(AttentionShape.QueryHeads), shape);
-            Positive(shape.KeyValueHeads, nameof(AttentionShape.KeyValueHeads), shape);
-            Positive(shape.QueryLength, nameof(AttentionShape.QueryLength), shape);
-            Positive(shape.KeyLength, nameof(AttentionShape.KeyLength), shape);
-            if (shape.QueryHeads % shape.KeyValueHeads != 0)
-                throw new ArgumentException(
-                    $"shape.QueryHeads ({shape.QueryHeads}) must be a multiple of shape.KeyValueHeads ({shape.KeyValueHeads}): expected QueryHeads % KeyValueHeads == 0, actual remainder {shape.QueryHeads % shape.KeyValueHeads}.",
-                    "shape");
-            if (requireSelfAttention && shape.QueryLength != shape.KeyLength)
-                throw new ArgumentException(
-                    $"{requirement} needs self-attention: expected shape.KeyLength == shape.QueryLength ({shape.QueryLength}), actual {shape.KeyLength}.",
-                    "shape");
-            if (shape.QueryRows > int.MaxValue)
-                throw new ArgumentOutOfRangeException("shape", shape.QueryRows,
-                    $"Batch * QueryHeads * QueryLength is {shape.QueryRows}; at most {int.MaxValue} query rows are supported per call.");
+            var problems = ShapeRules.Check(shape.Batch, shape.QueryHeads, shape.KeyValueHeads, shape.QueryLength, shape.KeyLength, requireSelfAttention);
+            if (problems.Count == 0)
+                return;
+            var first = problems[0];
+            string message = $"{first.Message} in {shape}.";
+            switch (first.Kind)
+            {
+                case ShapeRules.ProblemKind.NonPositive:
+                    throw new ArgumentOutOfRangeException("shape", (int)first.Actual, message);
+                case ShapeRules.ProblemKind.TooManyRows:
+                    throw new ArgumentOutOfRangeException("shape", first.Actual, message);
+                default:
+                    throw new ArgumentException(message, "shape");
+            }
         }
 
         /// <summary>Checks that a tensor view is on <paramref name="accelerator"/> and has exactly <paramref name="expected"/> elements.</summary>
@@ -84,11 +83,5 @@ namespace AttnDsl.Runtime
                 throw new ArgumentException($"{name} lives on accelerator '{owner.Name}'; expected a view on '{accelerator.Name}', the accelerator passed to Run.", name);
         }
 
-        private static void Positive(int value, string member, AttentionShape shape)
-        {
-            if (value <= 0)
-                throw new ArgumentOutOfRangeException("shape", value,
-                    $"shape.{member} must be positive: expected >= 1, actual {value} in {shape}.");
-        }
     }
 }

@@ -4,8 +4,11 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Threading;
+using AttnDsl.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace AttnDsl.Generators.Tests.Infrastructure
 {
@@ -130,6 +133,28 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 generatorResult.GeneratedSources,
                 generatorDiagnostics,
                 output.GetDiagnostics());
+        }
+
+        /// <summary>The AttnDsl analyzers (AttnDsl.Analyzers), which report the spec rules (ATTN1xxx) that the generator only obeys.</summary>
+        public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = ImmutableArray.Create<DiagnosticAnalyzer>(
+            new SpecAttributeAnalyzer(), new ResourceAnalyzer(), new ModAnalyzer(), new CallSiteAnalyzer());
+
+        /// <summary>
+        /// What the analyzers report on <paramref name="compilation"/> (the output compilation of a run, as in a
+        /// build, where analyzers see the generated sources too), in source order. Throws if an analyzer threw.
+        /// </summary>
+        public static ImmutableArray<Diagnostic> Analyze(Compilation compilation)
+        {
+            var exceptions = new List<string>();
+            var withAnalyzers = compilation.WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                onAnalyzerException: (ex, analyzer, _) => { lock (exceptions) exceptions.Add($"{analyzer.GetType().Name}: {ex}"); },
+                concurrentAnalysis: false,
+                logAnalyzerExecutionTime: false));
+            var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            if (exceptions.Count > 0 || diagnostics.Any(d => d.Id == "AD0001"))
+                throw new InvalidOperationException("An analyzer threw:\n" + string.Join("\n", exceptions) + Format(diagnostics.Where(d => d.Id == "AD0001")));
+            return diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToImmutableArray();
         }
 
         /// <summary>Diagnostics as readable lines, for assertion messages.</summary>

@@ -55,7 +55,7 @@ namespace Samples
         public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, global::ILGPU.ArrayView<global::AttnDsl.BFloat16> query, global::ILGPU.ArrayView<global::AttnDsl.BFloat16> key, global::ILGPU.ArrayView<global::AttnDsl.BFloat16> value, global::ILGPU.ArrayView<global::AttnDsl.BFloat16> output, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)
         {
             // Everything is checked before anything is launched.
-            global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false, "");
+            global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false);
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, query, shape.QueryElements(128), "query", "(Batch, QueryLength, QueryHeads, 128)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, key, shape.KeyElements(128), "key", "(Batch, KeyLength, KeyValueHeads, 128)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, value, shape.KeyElements(128), "value", "(Batch, KeyLength, KeyValueHeads, 128)");

@@ -62,7 +62,7 @@ namespace Samples.Nested
             public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, global::ILGPU.ArrayView<global::ILGPU.Half> query, global::ILGPU.ArrayView<global::ILGPU.Half> key, global::ILGPU.ArrayView<global::ILGPU.Half> value, global::ILGPU.ArrayView<global::ILGPU.Half> output, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)
             {
                 // Everything is checked before anything is launched.
-                global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false, "");
+                global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false);
                 global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, query, shape.QueryElements(32), "query", "(Batch, QueryHeads, QueryLength, 32)");
                 global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, key, shape.KeyElements(32), "key", "(Batch, KeyValueHeads, KeyLength, 32)");
                 global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, value, shape.KeyElements(32), "value", "(Batch, KeyValueHeads, KeyLength, 32)");

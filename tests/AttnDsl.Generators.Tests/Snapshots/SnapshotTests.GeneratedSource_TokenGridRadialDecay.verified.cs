@@ -60,7 +60,7 @@ namespace Samples
         public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, global::ILGPU.ArrayView<global::ILGPU.Half> query, global::ILGPU.ArrayView<global::ILGPU.Half> key, global::ILGPU.ArrayView<global::ILGPU.Half> value, global::ILGPU.ArrayView<global::ILGPU.Half> output, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)
         {
             // Everything is checked before anything is launched.
-            global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false, "");
+            global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false);
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, query, shape.QueryElements(64), "query", "(Batch, QueryHeads, QueryLength, 64)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, key, shape.KeyElements(64), "key", "(Batch, KeyValueHeads, KeyLength, 64)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, value, shape.KeyElements(64), "value", "(Batch, KeyValueHeads, KeyLength, 64)");

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using AttnDsl.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AttnDsl.Analyzers
+{
+    /// <summary>
+    /// ATTN1016: <c>Spec.Run(accelerator, new AttentionShape(constants), ...)</c> whose constants make Run
+    /// throw before it launches: a non-positive size, QueryHeads not a multiple of KeyValueHeads, or
+    /// QueryLength != KeyLength under [DocumentMask] (<see cref="SpecChecker.CheckCallSite"/>, with the
+    /// numbers in <see cref="ShapeRules"/>).
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            SpecDescriptors.ShapeContradictsSpec);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+
+            // Nothing to do in a compilation without the AttnDsl runtime.
+            context.RegisterCompilationStartAction(static start =>
+            {
+                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
+                    return;
+
+                start.RegisterOperationAction(static context =>
+                    SpecChecker.CheckCallSite((IInvocationOperation)context.Operation, context.ReportDiagnostic), OperationKind.Invocation);
+            });
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using AttnDsl.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace AttnDsl.Analyzers
+{
+    /// <summary>
+    /// ATTN1001-1008: the spec class declaration, the [AttentionKernel] sizes, enum values and scale, the
+    /// arguments of the mask and score attributes, and combinations that contradict each other or do nothing.
+    /// The rules are <see cref="SpecChecker.CheckClassAndAttributes"/>, shared with the generator.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class SpecAttributeAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            SpecDescriptors.SpecClassShape,
+            SpecDescriptors.InvalidHeadDim,
+            SpecDescriptors.InvalidBlock,
+            SpecDescriptors.InvalidArgument,
+            SpecDescriptors.UnknownEnumValue,
+            SpecDescriptors.RadialWithoutGrid,
+            SpecDescriptors.RightWindowUnderCausal,
+            SpecDescriptors.NoEffect);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+
+            // Nothing to do in a compilation without the AttnDsl runtime.
+            context.RegisterCompilationStartAction(static start =>
+            {
+                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
+                    return;
+
+                start.RegisterSymbolAction(static context =>
+                {
+                    var type = (INamedTypeSymbol)context.Symbol;
+                    if (SpecChecker.KernelAttributeOf(type) is { } kernel)
+                        SpecChecker.CheckClassAndAttributes(type, kernel, context.ReportDiagnostic, context.CancellationToken);
+                }, SymbolKind.NamedType);
+            });
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using ILGPU;
+using ILGPU.Runtime;
+using AttnDsl.GpuBench.Specs;
+using Half = ILGPU.Half;
+
+namespace AttnDsl.GpuBench
+{
+    /// <summary>A generated <c>Run</c> with one signature for every spec (document ids are ignored by specs without [DocumentMask]).</summary>
+    public delegate void RunSpec(Accelerator accelerator, AttentionShape shape,
+        ArrayView<Half> query, ArrayView<Half> key, ArrayView<Half> value, ArrayView<Half> output,
+        ArrayView<int> documentIds, ArrayView<float> logSumExp, AttentionPath path);
+
+    /// <summary>One benchmarked spec: mask kind, head dim, generated Info and Run.</summary>
+    public sealed record BenchSpec(string Mask, AttentionSpecInfo Info, RunSpec Run)
+    {
+        public int HeadDim => Info.HeadDim;
+        public string Name => Info.Name;
+    }
+
+    public static class Catalog
+    {
+        public static IReadOnlyList<BenchSpec> All { get; } = new BenchSpec[]
+        {
+            new(Masks.Dense, DenseD64.Info, (a, s, q, k, v, o, ids, l, p) => DenseD64.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Dense, DenseD128.Info, (a, s, q, k, v, o, ids, l, p) => DenseD128.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Causal, CausalD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Causal, CausalD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Window, CausalWindowD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalWindowD64.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Window, CausalWindowD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalWindowD128.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Document, DocumentCausalD64.Info, (a, s, q, k, v, o, ids, l, p) => DocumentCausalD64.Run(a, s, q, k, v, o, ids, l, p)),
+            new(Masks.Document, DocumentCausalD128.Info, (a, s, q, k, v, o, ids, l, p) => DocumentCausalD128.Run(a, s, q, k, v, o, ids, l, p)),
+            new(Masks.Alibi, CausalAlibiD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalAlibiD64.Run(a, s, q, k, v, o, l, p)),
+            new(Masks.Alibi, CausalAlibiD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalAlibiD128.Run(a, s, q, k, v, o, l, p)),
+        };
+    }
+}
