@@ -42,7 +42,7 @@ namespace AttnDsl.Gallery
             Query = query;
         }
 
-        /// <summary>Allocates runtime tensors on the device (for <c>Run</c>) and on the CPU (for the reference).</summary>
+        /// <summary>Allocates runtime tensors on the device (read by <c>Run</c>, and by the reference through its host copies).</summary>
         public TensorScope Tensors { get; }
 
         public AttentionShape Shape { get; }
@@ -54,40 +54,23 @@ namespace AttnDsl.Gallery
         public float[] Query { get; }
     }
 
-    /// <summary>A runtime tensor: its device view (passed to <c>Run</c>) and a CPU-accelerator view (read by the reference).</summary>
-    public sealed record Tensor<T>(ArrayView<T> Device, ArrayView<T> Host, T[] Values)
-        where T : unmanaged;
-
     /// <summary>Owns the buffers of one row; disposing frees them.</summary>
     public sealed class TensorScope : IDisposable
     {
         private readonly List<IDisposable> _owned = new();
 
-        public TensorScope(Accelerator device, Accelerator host)
-        {
-            Device = device;
-            Host = host;
-        }
+        public TensorScope(Accelerator device) => Device = device;
 
         /// <summary>The accelerator the kernels run on.</summary>
         public Accelerator Device { get; }
 
-        /// <summary>A CPU accelerator: mod tensors are read on the host by the reference, so they need CPU views.</summary>
-        public Accelerator Host { get; }
-
-        /// <summary>Copies <paramref name="values"/> to the device and, when the device is not the CPU accelerator, to the CPU too.</summary>
-        public Tensor<T> Upload<T>(T[] values)
+        /// <summary>Copies <paramref name="values"/> to the device.</summary>
+        public ArrayView<T> Upload<T>(T[] values)
             where T : unmanaged
         {
-            var device = Device.Allocate1D(values);
-            _owned.Add(device);
-            var host = device;
-            if (!ReferenceEquals(Device, Host))
-            {
-                host = Host.Allocate1D(values);
-                _owned.Add(host);
-            }
-            return new Tensor<T>(device.View, host.View, values);
+            var buffer = Device.Allocate1D(values);
+            _owned.Add(buffer);
+            return buffer.View;
         }
 
         /// <summary>A device buffer this scope frees.</summary>

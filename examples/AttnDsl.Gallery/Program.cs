@@ -42,25 +42,22 @@ namespace AttnDsl.Gallery
 
             // CUDA when a device exists; otherwise ILGPU's CPU accelerator.
             Context context = Context.Create(b => b.Default());
-            Accelerator device, host;
+            Accelerator device;
             var cudaDevices = context.GetCudaDevices();
             if (cudaDevices.Count > 0)
             {
                 device = cudaDevices[0].CreateAccelerator(context);
-                // The reference reads mod tensors on the host, through CPU-accelerator views.
-                host = context.GetPreferredDevice(preferCPU: true).CreateAccelerator(context);
             }
             else
             {
                 context.Dispose();
                 context = Context.CreateDefault();
                 device = context.GetPreferredDevice(preferCPU: true).CreateAccelerator(context);
-                host = device;
             }
 
             try
             {
-                var runner = new GalleryRunner(device, host, options);
+                var runner = new GalleryRunner(device, options);
                 var rows = runner.RunAll(GalleryRegistry.All);
                 GalleryReport.Print(Console.Out, device, runner, rows);
                 if (options.JsonPath is not null)
@@ -72,8 +69,6 @@ namespace AttnDsl.Gallery
             }
             finally
             {
-                if (!ReferenceEquals(host, device))
-                    host.Dispose();
                 device.Dispose();
                 context.Dispose();
             }
@@ -176,13 +171,11 @@ namespace AttnDsl.Gallery
         public const double LogSumExpTolerance = 1e-3;
 
         private readonly Accelerator _device;
-        private readonly Accelerator _host;
         private readonly GalleryOptions _options;
 
-        public GalleryRunner(Accelerator device, Accelerator host, GalleryOptions options)
+        public GalleryRunner(Accelerator device, GalleryOptions options)
         {
             _device = device;
-            _host = host;
             _options = options;
             IsCpu = device.AcceleratorType == AcceleratorType.CPU;
             Reps = options.Reps > 0 ? options.Reps : IsCpu ? 5 : 10;
@@ -251,7 +244,7 @@ namespace AttnDsl.Gallery
             };
             try
             {
-                using var scope = new TensorScope(_device, _host);
+                using var scope = new TensorScope(_device);
                 var bench = Problem.Create(scope, variant, benchShape, new Random(seed));
 
                 Console.Write($"compiling {variant.Name}... ");

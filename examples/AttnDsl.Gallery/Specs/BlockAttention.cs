@@ -53,8 +53,8 @@ namespace AttnDsl.Gallery.Specs
                 var blockIds = context.Tensors.Upload(ids);
                 const int finalBlock = passages;
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, blockIds.Device, n, finalBlock, l, p),
-                    CreateReferenceArguments(blockIds.Host, n, finalBlock));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, blockIds, n, finalBlock, l, p),
+                    CreateReferenceArguments(blockIds, n, finalBlock));
             });
     }
 }

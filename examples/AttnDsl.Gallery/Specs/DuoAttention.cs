@@ -35,8 +35,8 @@ namespace AttnDsl.Gallery.Specs
                 var retrieval = context.Tensors.Upload(flags);
                 const int sinks = 128, recent = 256; // duo-attention's config.json
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, retrieval.Device, sinks, recent, l, p),
-                    CreateReferenceArguments(retrieval.Host, sinks, recent));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, retrieval, sinks, recent, l, p),
+                    CreateReferenceArguments(retrieval, sinks, recent));
             });
     }
 }

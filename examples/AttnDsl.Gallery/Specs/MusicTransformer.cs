@@ -61,8 +61,8 @@ namespace AttnDsl.Gallery.Specs
                 var logits = context.Tensors.Upload(table);
                 int heads = shape.QueryHeads, length = shape.QueryLength;
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, logits.Device, heads, length, l, p),
-                    CreateReferenceArguments(logits.Host, heads, length));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, logits, heads, length, l, p),
+                    CreateReferenceArguments(logits, heads, length));
             });
     }
 }

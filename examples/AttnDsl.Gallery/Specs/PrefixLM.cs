@@ -23,8 +23,8 @@ namespace AttnDsl.Gallery.Specs
                     lengths[b] = shape.KeyLength / 3 + 17 * b; // deliberately not a multiple of BlockN
                 var prefix = context.Tensors.Upload(lengths);
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, prefix.Device, l, p),
-                    CreateReferenceArguments(prefix.Host));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, prefix, l, p),
+                    CreateReferenceArguments(prefix));
             });
     }
 }

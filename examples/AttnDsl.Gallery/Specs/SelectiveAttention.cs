@@ -41,8 +41,8 @@ namespace AttnDsl.Gallery.Specs
                 var temperature = context.Tensors.Upload(tau);
                 int heads = shape.QueryHeads, length = shape.QueryLength;
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, temperature.Device, heads, length, l, p),
-                    CreateReferenceArguments(temperature.Host, heads, length));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, temperature, heads, length, l, p),
+                    CreateReferenceArguments(temperature, heads, length));
             });
     }
 }

@@ -37,8 +37,8 @@ namespace AttnDsl.Gallery.Specs
                     flags[h] = h % 2; // odd heads temporal, even heads spatial
                 var temporal = context.Tensors.Upload(flags);
                 return new Binding(
-                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, temporal.Device, l, p),
-                    CreateReferenceArguments(temporal.Host));
+                    (a, s, q, k, v, o, l, p) => Run(a, s, q, k, v, o, temporal, l, p),
+                    CreateReferenceArguments(temporal));
             });
     }
 }
