@@ -33,6 +33,9 @@ namespace AttnDsl
         public bool PrefixLM { get; init; }
         public bool DocumentMask { get; init; }
 
+        /// <summary>[BlockSparse]: Run takes a <see cref="BlockMask"/> that restricts the visited key blocks.</summary>
+        public bool BlockSparse { get; init; }
+
         /// <summary>Tokens per frame of [TokenGrid]; 0 when absent.</summary>
         public int TokensPerFrame { get; init; }
         public bool HasRadialDecay { get; init; }
@@ -65,6 +68,7 @@ namespace AttnDsl
             if (SinkCount > 0) parts.Add($"AttentionSinks({SinkCount})");
             if (PrefixLM) parts.Add("PrefixLM");
             if (DocumentMask) parts.Add("DocumentMask");
+            if (BlockSparse) parts.Add("BlockSparse");
             if (TokensPerFrame > 0) parts.Add($"TokenGrid({TokensPerFrame})");
             if (HasRadialDecay) parts.Add(string.Format(c, "RadialDecay(DecayFactor = {0}, SinkFrames = {1})", RadialDecayFactor, RadialSinkFrames));
             if (Alibi) parts.Add("Alibi");

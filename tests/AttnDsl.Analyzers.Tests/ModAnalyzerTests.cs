@@ -81,6 +81,7 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("", "[ScoreMod] public static float S(float score, int b, int h, int q, int k, ArrayView<float> {|ATTN1012:query|}) => score;")]
         [InlineData("", "[MaskMod] public static bool M(int b, int h, int q, int k, int {|ATTN1012:logSumExp|}) => true;")]
         [InlineData("[PrefixLM]\n", "[MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> {|ATTN1012:prefixLength|}) => true;")]
+        [InlineData("[BlockSparse]\n", "[MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> {|ATTN1012:blockMask|}) => true;")]
         [InlineData("[DocumentMask]\n", "[MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> {|ATTN1012:documentIds|}) => true;")]
         [InlineData("", "[MaskMod] public static bool M(int b, int h, int q, int k, ArrayView<int> table) => true;\n    [ScoreMod] public static float S(float s, int b, int h, int q, int k, ArrayView<float> {|ATTN1012:table|}) => s;")]
         public Task ATTN1012_Reported_ForParametersThatClashWithRunArguments(string attributes, string members) => V.AnalyzeAsync(Spec(members, attributes));

@@ -76,6 +76,7 @@ namespace AttnDsl.Generators.Tests
                 "[MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> table) => true;\n" +
                 "    [ScoreMod] public static float S(float score, int batch, int head, int query, int key, ArrayView<float> table) => score;")),
             ["ParameterNamedQuery"] = ("ATTN1012", Mods("[ScoreMod] public static float S(float score, int b, int h, int q, int k, ArrayView<float> query) => score;")),
+            ["ParameterNamedBlockMask"] = ("ATTN1012", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSparse]\npublic static partial class Spec\n{\n    [MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> blockMask) => true;\n}"),
             ["ParameterNamedPrefixLength"] = ("ATTN1012", "[AttentionKernel(HeadDim = 64)]\n[Causal, PrefixLM]\npublic static partial class Spec\n{\n    [MaskMod] public static bool M(int batch, int head, int query, int key, ArrayView<int> prefixLength) => true;\n}"),
 
             // ATTN1013: kernel-unsafe mod bodies.

@@ -57,12 +57,16 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{Validation}.ValidateTensor(accelerator, prefixLength, shape.Batch, \"prefixLength\", \"(Batch)\");");
                     else if (a.Source == "[DocumentMask]")
                         w.Line($"{Validation}.ValidateTensor(accelerator, documentIds, (long)shape.Batch * shape.KeyLength, \"documentIds\", \"(Batch, KeyLength)\");");
+                    else if (a.Source == "[BlockSparse]")
+                        w.Line($"{Validation}.ValidateBlockMask(accelerator, blockMask, shape, {spec.Type.GlobalName}.Info, \"blockMask\");");
                     else if (a.IsView)
                         w.Line($"{Validation}.ValidateModTensor(accelerator, {Id(a.Name)}, {Literal(a.Name)}, {Literal(a.Source)});");
                 }
                 w.Line($"bool __writeLogSumExp = {Validation}.ValidateOptional(accelerator, logSumExp, shape.QueryRows, \"logSumExp\", \"(Batch, QueryHeads, QueryLength)\");");
                 var inputs = new List<string> { "query", "key", "value" };
                 inputs.AddRange(spec.RuntimeArguments.Where(a => a.IsView).Select(a => a.Name));
+                if (spec.Masks.BlockSparse)
+                    inputs.AddRange(BlockMaskViews.Select(v => "blockMask." + v));
                 foreach (var input in inputs)
                     w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, output, \"output\");");
                 foreach (var input in inputs.Concat(new[] { "output" }))
@@ -84,7 +88,21 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("KeyLength = shape.KeyLength,");
                     w.Line("QueryBlocks = __plan.QueryBlocks,");
                     foreach (var a in spec.RuntimeArguments)
-                        w.Line($"{Field(a.Name)} = {Id(a.Name)},");
+                    {
+                        if (a.Source == "[BlockSparse]")
+                        {
+                            // A BlockMask is a class: the kernel gets its four views and its row sizes.
+                            foreach (var v in BlockMaskViews)
+                                w.Line($"Sparse{v} = blockMask.{v},");
+                            w.Line("SparseHeads = blockMask.Heads,");
+                            w.Line("SparseQueryBlocks = blockMask.QueryBlocks,");
+                            w.Line("SparseKeyBlocks = blockMask.KeyBlocks,");
+                        }
+                        else
+                        {
+                            w.Line($"{Field(a.Name)} = {Id(a.Name)},");
+                        }
+                    }
                 }
                 using (w.Block("if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)"))
                     w.Line($"{spec.Type.GlobalName}.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);");
@@ -94,6 +112,9 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
             EmitReferenceBridge(w, spec);
         }
+
+        /// <summary>The device views of a <c>global::AttnDsl.BlockMask</c>, as its properties are named.</summary>
+        public static readonly string[] BlockMaskViews = { "PartialCounts", "PartialIndices", "FullCounts", "FullIndices" };
 
         private static void DocRun(CodeWriter w, KernelSpec spec)
         {
@@ -124,6 +145,8 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"PrefixLength = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(prefixLength),");
                     if (spec.Masks.DocumentMask)
                         w.Line($"DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
+                    if (spec.Masks.BlockSparse)
+                        w.Line("BlockMask = blockMask.ToHost(),");
                     if (spec.MaskMods.Count > 0)
                         w.Line("MaskMod = (__b, __h, __q, __k) => " + string.Join(" && ", spec.MaskMods.Select(m => HostModCall(spec, m, "__b, __h, __q, __k"))) + ",");
                     if (spec.ScoreMods.Count > 0)

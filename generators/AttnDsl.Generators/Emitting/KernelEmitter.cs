@@ -62,6 +62,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"SinkCount = {Int(m.SinkCount)},");
                 w.Line($"PrefixLM = {Bool(m.PrefixLM)},");
                 w.Line($"DocumentMask = {Bool(m.DocumentMask)},");
+                if (m.BlockSparse)
+                    w.Line("BlockSparse = true,");
                 w.Line($"TokensPerFrame = {Int(m.TokensPerFrame)},");
                 w.Line($"HasRadialDecay = {Bool(m.HasRadial)},");
                 w.Line($"RadialDecayFactor = {Double(m.RadialDecayFactor)},");

@@ -88,7 +88,21 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("/// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>");
                 w.Line("public int QueryBlocks;");
                 foreach (var a in spec.RuntimeArguments)
-                    w.Line($"public {a.TypeName} {Field(a.Name)};");
+                {
+                    if (a.Source == "[BlockSparse]")
+                    {
+                        w.Line("/// <summary>[BlockSparse]: the BlockMask's (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>");
+                        foreach (var v in DispatchEmitter.BlockMaskViews)
+                            w.Line($"public global::ILGPU.ArrayView<int> Sparse{v};");
+                        w.Line("public int SparseHeads;");
+                        w.Line("public int SparseQueryBlocks;");
+                        w.Line("public int SparseKeyBlocks;");
+                    }
+                    else
+                    {
+                        w.Line($"public {a.TypeName} {Field(a.Name)};");
+                    }
+                }
             }
         }
 
@@ -290,19 +304,42 @@ namespace AttnDsl.Generators.Emitting
         /// The key-block loop shared by both kernels: <c>KeyBlockSchedule</c> lists the blocks that sinks or
         /// prefixes reach, then those the local masks reach, each once; [ia0, ia1] are the tile's aligned rows.
         /// </summary>
-        private static void EmitBlockLoopHeader(CodeWriter w, KernelSpec spec)
+        private static void EmitBlockLoopHeader(CodeWriter w, KernelSpec spec, string firstRow)
         {
             var m = spec.Masks;
+            if (m.BlockSparse)
+            {
+                // [BlockSparse]: the mask's row of this query block lists the blocks; the tile lies inside one query block.
+                w.Line($"long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + {firstRow} / BlockM;");
+                w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");
+                w.Line("int steps = partialSteps + a.SparseFullCounts[maskRow];");
+                return;
+            }
             string prefix = m.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
             w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
             w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(m.SinkCount)}, {prefix}, a.KeyLength),");
             w.Line($"    causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, left: {Int(m.WindowLeft)}, right: {Int(m.WindowRight)});");
         }
 
-        private static void EmitBlockHeader(CodeWriter w)
+        private static string LoopLine(KernelSpec spec) =>
+            spec.Masks.BlockSparse ? "for (int step = 0; step < steps; step++)" : "for (int step = 0; step < schedule.Count; step++)";
+
+        private static void EmitBlockHeader(CodeWriter w, KernelSpec spec, string classify)
         {
+            if (spec.Masks.BlockSparse)
+            {
+                // Partial blocks of the mask run the spec's own block analysis (Empty: skip, Full: no test);
+                // full blocks of the mask are visible whole.
+                w.Line("bool partialStep = step < partialSteps;");
+                w.Line("int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + step] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + (step - partialSteps)];");
+                w.Line("int j0 = keyBlock * BlockN;");
+                w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                w.Line($"{BlockClass} block = partialStep ? {classify} : {BlockClass}.Full;");
+                return;
+            }
             w.Line("int j0 = schedule.KeyBlock(step) * BlockN;");
             w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+            w.Line($"{BlockClass} block = {classify};");
         }
 
         private static void EmitKeyStep(CodeWriter w, KernelSpec spec, string keys, string keyOffset, string values, string valueOffset)
@@ -348,11 +385,10 @@ namespace AttnDsl.Generators.Emitting
                 EmitRowPrologue(w, spec, $"a.{Field("documentIds")}[(long)b * a.KeyLength + i]");
                 w.Line("Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
                 w.Line("int ia0 = ia, ia1 = ia;");
-                EmitBlockLoopHeader(w, spec);
-                using (w.Block("for (int step = 0; step < schedule.Count; step++)"))
+                EmitBlockLoopHeader(w, spec, "i");
+                using (w.Block(LoopLine(spec)))
                 {
-                    EmitBlockHeader(w);
-                    w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);");
+                    EmitBlockHeader(w, spec, "ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument)");
                     w.Line($"if (block == {BlockClass}.Empty)");
                     w.Line("    continue;");
                     using (w.Block("for (int j = j0; j <= j1; j++)"))
@@ -392,11 +428,10 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
-                EmitBlockLoopHeader(w, spec);
-                using (w.Block("for (int step = 0; step < schedule.Count; step++)"))
+                EmitBlockLoopHeader(w, spec, "i0");
+                using (w.Block(LoopLine(spec)))
                 {
-                    EmitBlockHeader(w);
-                    w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");
+                    EmitBlockHeader(w, spec, "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax)");
                     w.Line($"if (block == {BlockClass}.Empty)");
                     w.Line("    continue;");
                     if (spec.MaskMods.Count > 0)

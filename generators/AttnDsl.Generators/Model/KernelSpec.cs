@@ -53,7 +53,8 @@ namespace AttnDsl.Generators.Model
         int TokensPerFrame,
         bool HasRadial,
         double RadialDecayFactor,
-        int RadialSinkFrames)
+        int RadialSinkFrames,
+        bool BlockSparse = false)
     {
         /// <summary>Causal, window or radial: the masks that restrict positions (sinks and prefixes OR into them).</summary>
         public bool HasLocal => Causal || HasWindow || HasRadial;

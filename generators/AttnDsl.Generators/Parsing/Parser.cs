@@ -63,7 +63,7 @@ namespace AttnDsl.Generators.Parsing
                 scale > 0 ? (float)scale : (float)(1.0 / Math.Sqrt(headDim)));
 
             // Class attributes, in source order: masks, score modifiers and their runtime arguments.
-            bool causal = false, hasWindow = false, prefix = false, document = false, hasRadial = false, alibi = false;
+            bool causal = false, hasWindow = false, prefix = false, document = false, hasRadial = false, alibi = false, blockSparse = false;
             int left = 0, right = 0, sinks = 0, tokensPerFrame = 0, sinkFrames = 1;
             double decay = 1, softCap = 0;
             var runtimeArguments = new List<RuntimeArgument>();
@@ -92,6 +92,10 @@ namespace AttnDsl.Generators.Parsing
                     case "DocumentMaskAttribute":
                         document = true;
                         runtimeArguments.Add(new RuntimeArgument("documentIds", "global::ILGPU.ArrayView<int>", true, "[DocumentMask]"));
+                        break;
+                    case "BlockSparseAttribute":
+                        blockSparse = true;
+                        runtimeArguments.Add(new RuntimeArgument("blockMask", "global::AttnDsl.BlockMask", false, "[BlockSparse]"));
                         break;
                     case "TokenGridAttribute":
                         tokensPerFrame = SpecChecker.CtorInt(attribute, 0, 0);
@@ -125,7 +129,7 @@ namespace AttnDsl.Generators.Parsing
             return new KernelSpec(
                 TypeLocationOf(type),
                 tiles,
-                new MaskSpec(causal, hasWindow, left, right, sinks, prefix, document, tokensPerFrame, hasRadial, decay, sinkFrames),
+                new MaskSpec(causal, hasWindow, left, right, sinks, prefix, document, tokensPerFrame, hasRadial, decay, sinkFrames, blockSparse),
                 new ScoreSpec(alibi, softCap),
                 maskMods.ToEquatableArray(),
                 scoreMods.ToEquatableArray(),

@@ -55,6 +55,17 @@ namespace AttnDsl
     {
     }
 
+    /// <summary>
+    /// Adds a runtime <see cref="AttnDsl.BlockMask"/> <c>blockMask</c> (FlexAttention's BlockMask): per
+    /// (batch, head, query block of BlockM rows) the key blocks of BlockN keys to visit, split into
+    /// partial blocks (each key tested by the spec's other masks) and full blocks (every key visible,
+    /// no test). Keys of blocks not listed are invisible.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+    public sealed class BlockSparseAttribute : Attribute
+    {
+    }
+
     /// <summary>Video token grid: frame <c>n / TokensPerFrame</c>, in-frame position <c>n % TokensPerFrame</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
     public sealed class TokenGridAttribute : Attribute

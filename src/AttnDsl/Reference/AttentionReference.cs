@@ -11,6 +11,9 @@ namespace AttnDsl
         /// <summary>[DocumentMask]: (batch, tokens) document ids.</summary>
         public int[]? DocumentIds { get; init; }
 
+        /// <summary>[BlockSparse]: the block mask's classes on the host (<see cref="AttnDsl.BlockMask.ToHost"/>).</summary>
+        public HostBlockMask? BlockMask { get; init; }
+
         /// <summary>All [MaskMod]s of the spec ANDed: (batch, head, query, key) => visible.</summary>
         public Func<int, int, int, int, bool>? MaskMod { get; init; }
 
@@ -44,6 +47,12 @@ namespace AttnDsl
             Expect(nameof(value), value.Length, shape.KeyElements(dv));
             if (spec.PrefixLM) Expect(nameof(ReferenceArguments.PrefixLength), arguments.PrefixLength?.Length ?? 0, b);
             if (spec.DocumentMask) Expect(nameof(ReferenceArguments.DocumentIds), arguments.DocumentIds?.Length ?? 0, (long)b * nk);
+            if (spec.BlockSparse)
+            {
+                if (arguments.BlockMask is null)
+                    throw new ArgumentException("The spec is [BlockSparse]; pass the mask as ReferenceArguments.BlockMask.", nameof(arguments));
+                arguments.BlockMask.Validate(spec, shape, nameof(ReferenceArguments.BlockMask));
+            }
             if (spec.MaskMods.Count > 0 && arguments.MaskMod is null)
                 throw new ArgumentException("The spec has [MaskMod]s; pass them as ReferenceArguments.MaskMod.", nameof(arguments));
             if (spec.ScoreMods.Count > 0 && arguments.ScoreMod is null)
@@ -102,6 +111,13 @@ namespace AttnDsl
         public static bool IsVisible(AttentionSpecInfo spec, AttentionShape shape, ReferenceArguments arguments,
             int batch, int head, int query, int key)
         {
+            if (spec.BlockSparse)
+            {
+                // Unlisted blocks are invisible, full blocks visible whole, partial blocks per the other masks.
+                var block = arguments.BlockMask!.Class(batch, head, query / spec.BlockM, key / spec.BlockN);
+                if (block != BlockClass.Partial)
+                    return block == BlockClass.Full;
+            }
             int ia = MaskSemantics.AlignQuery(query, shape.QueryLength, shape.KeyLength);
             bool causal = !spec.Causal || MaskSemantics.Causal(ia, key);
             bool local = causal

@@ -62,6 +62,18 @@ namespace AttnDsl.Runtime
             SameAccelerator(accelerator, view, name);
         }
 
+        /// <summary>Checks a [BlockSparse] mask: present, alive, on the accelerator, and of the spec's tiles and the shape's sizes.</summary>
+        public static void ValidateBlockMask(Accelerator accelerator, BlockMask? blockMask, AttentionShape shape, AttentionSpecInfo spec, string name)
+        {
+            if (blockMask is null)
+                throw new ArgumentNullException(name, $"{name} is null; expected a BlockMask of {spec.Name}'s tiles for {shape}.");
+            if (blockMask.IsDisposed)
+                throw new ArgumentException($"{name} is disposed; expected a live BlockMask.", name);
+            if (!ReferenceEquals(blockMask.Accelerator, accelerator))
+                throw new ArgumentException($"{name} lives on accelerator '{blockMask.Accelerator.Name}'; expected a mask on '{accelerator.Name}', the accelerator passed to Run.", name);
+            BlockMaskRules.Check(blockMask.BlockM, blockMask.BlockN, blockMask.Batch, blockMask.Heads, blockMask.QueryLength, blockMask.KeyLength, spec, shape, name);
+        }
+
         /// <summary>Throws when an output view overlaps an input view (the kernel would read what it writes).</summary>
         public static void ValidateDisjoint<TIn, TOut>(ArrayView<TIn> input, string inputName, ArrayView<TOut> output, string outputName)
             where TIn : unmanaged

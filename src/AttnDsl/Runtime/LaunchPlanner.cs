@@ -21,6 +21,9 @@ namespace AttnDsl.Runtime
         public static LaunchPlan Plan(Accelerator accelerator, AttentionShape shape, AttentionSpecInfo spec, AttentionPath requested)
         {
             int threads = Math.Min(spec.BlockM, accelerator.MaxNumThreadsPerGroup);
+            // [BlockSparse]: a tile must lie inside one query block of the mask, so its rows divide BlockM.
+            while (spec.BlockSparse && threads > 1 && spec.BlockM % threads != 0)
+                threads--;
             int sharedBytes = ResourceEstimates.PortableSharedMemoryBytes(spec.BlockN, spec.HeadDim, spec.HeadDimV, ElementSize(spec.Element));
             bool tiledFits = threads >= 1 && sharedBytes <= accelerator.MaxSharedMemoryPerGroup;
             var path = requested;

@@ -54,6 +54,8 @@ namespace AttnDsl
         {
             if (tileRows <= 0)
                 throw new ArgumentOutOfRangeException(nameof(tileRows), tileRows, "Expected at least 1 row per tile.");
+            if (spec.BlockSparse)
+                return CountSparse(spec, shape, arguments);
             int nq = shape.QueryLength, nk = shape.KeyLength, blockN = spec.BlockN;
             int tiles = (nq + tileRows - 1) / tileRows;
             int keyBlocks = (nk + blockN - 1) / blockN;
@@ -86,6 +88,39 @@ namespace AttnDsl
             }
             int heads = shape.QueryHeads;
             return new BlockStatistics((long)shape.Batch * heads * tiles * keyBlocks, visited * heads, partial * heads, flops * heads);
+        }
+
+        /// <summary>
+        /// [BlockSparse]: the blocks of <see cref="ReferenceArguments.BlockMask"/> per (batch, head, query block of
+        /// BlockM rows); a listed partial block the spec's own masks leave empty is skipped, as the kernels do.
+        /// </summary>
+        private static BlockStatistics CountSparse(AttentionSpecInfo spec, AttentionShape shape, ReferenceArguments arguments)
+        {
+            var mask = arguments.BlockMask ?? throw new ArgumentException("The spec is [BlockSparse]; pass the mask as ReferenceArguments.BlockMask.", nameof(arguments));
+            mask.Validate(spec, shape, nameof(ReferenceArguments.BlockMask));
+            int nq = shape.QueryLength, nk = shape.KeyLength, qb = mask.QueryBlocks, kb = mask.KeyBlocks;
+            long visited = 0, partial = 0;
+            double flops = 0;
+            for (int b = 0; b < shape.Batch; b++)
+            for (int h = 0; h < mask.Heads; h++)
+            for (int q = 0; q < qb; q++)
+            {
+                int i0 = q * spec.BlockM, iLast = Math.Min(i0 + spec.BlockM, nq) - 1;
+                for (int k = 0; k < kb; k++)
+                {
+                    var block = mask.Class(b, h, q, k);
+                    int j0 = k * spec.BlockN, j1 = Math.Min(j0 + spec.BlockN, nk) - 1;
+                    if (block == BlockClass.Partial)
+                        block = Classify(spec, shape, arguments, b, i0, iLast, j0, j1);
+                    if (block == BlockClass.Empty)
+                        continue;
+                    visited++;
+                    partial += block == BlockClass.Partial ? 1 : 0;
+                    flops += 2.0 * (iLast - i0 + 1) * (j1 - j0 + 1) * (spec.HeadDim + spec.HeadDimV);
+                }
+            }
+            int factor = mask.Heads == 1 ? shape.QueryHeads : 1;
+            return new BlockStatistics((long)shape.Batch * shape.QueryHeads * qb * kb, visited * factor, partial * factor, flops * factor);
         }
 
         private static void Range(int[] ids, long offset, int count, out int min, out int max)

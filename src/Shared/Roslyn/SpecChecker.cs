@@ -242,6 +242,8 @@ namespace AttnDsl.Rules
                     arguments["prefixLength"] = ("global::ILGPU.ArrayView<int>", "[PrefixLM]");
                 else if (name == DocumentMaskAttribute)
                     arguments["documentIds"] = ("global::ILGPU.ArrayView<int>", "[DocumentMask]");
+                else if (name == "AttnDsl.BlockSparseAttribute")
+                    arguments["blockMask"] = ("global::AttnDsl.BlockMask", "[BlockSparse]");
             }
             foreach (var (method, isMask) in Mods(type))
             {

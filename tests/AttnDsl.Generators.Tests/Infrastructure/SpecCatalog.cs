@@ -68,6 +68,15 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 """, "PrefixLMAttention", "Samples.PrefixLMAttention.g.cs",
                 "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, PrefixLM]", "prefixLength"),
 
+            new CatalogSpec("BlockSparseCausalPrefix", Usings + """
+                namespace Samples;
+
+                [AttentionKernel(HeadDim = 64, BlockM = 128)]
+                [Causal, PrefixLM, BlockSparse]
+                public static partial class BlockSparseAttention;
+                """, "BlockSparseAttention", "Samples.BlockSparseAttention.g.cs",
+                "HeadDim=64, BlockM=128, BlockN=64, Float16, BHND [Causal, PrefixLM, BlockSparse]", "prefixLength", "blockMask"),
+
             new CatalogSpec("DocumentMask", Usings + """
                 namespace Samples;
 

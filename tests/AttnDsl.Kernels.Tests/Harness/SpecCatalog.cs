@@ -181,9 +181,36 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Plain<ILGPU.Half>(WindowSinksBnhdF16.Info, WindowSinksBnhdF16.Run, WindowSinksBnhdF16.CreateReferenceArguments),
                 Plain<BFloat16>(AlibiWideValueBf16.Info, AlibiWideValueBf16.Run, AlibiWideValueBf16.CreateReferenceArguments),
                 Plain<ILGPU.Half>(RadialBnhdF16.Info, RadialBnhdF16.Run, RadialBnhdF16.CreateReferenceArguments),
+
+                Sparse<float>(BlockSparseF32.Info,
+                    m => (a, s, q, k, v, o, l, path) => BlockSparseF32.Run(a, s, q, k, v, o, m, l, path),
+                    BlockSparseF32.CreateReferenceArguments),
+                Sparse<float>(BlockSparseCausalF32.Info,
+                    m => (a, s, q, k, v, o, l, path) => BlockSparseCausalF32.Run(a, s, q, k, v, o, m, l, path),
+                    BlockSparseCausalF32.CreateReferenceArguments),
+                Sparse<ILGPU.Half>(BlockSparseCausalF16.Info,
+                    m => (a, s, q, k, v, o, l, path) => BlockSparseCausalF16.Run(a, s, q, k, v, o, m, l, path),
+                    BlockSparseCausalF16.CreateReferenceArguments),
+                new SpecCase<float>(BlockSparseStreamingPrefixF32.Info, (a, s, r) =>
+                {
+                    var prefix = a.Allocate1D(RuntimeData.PrefixLengths(s, BlockSparseStreamingPrefixF32.Info.BlockN));
+                    var mask = BlockMasks.ForCatalog(a, BlockSparseStreamingPrefixF32.Info, s, r);
+                    return new Bound<float>(
+                        (acc, sh, q, k, v, o, l, path) => BlockSparseStreamingPrefixF32.Run(acc, sh, q, k, v, o, prefix.View, mask, l, path),
+                        BlockSparseStreamingPrefixF32.CreateReferenceArguments(prefix.View, mask), prefix, mask);
+                }),
             };
             return list;
         }
+
+        /// <summary>A [BlockSparse] spec with a seeded random <see cref="BlockMask"/> per shape (see <see cref="BlockMasks.ForCatalog"/>).</summary>
+        private static SpecCase<T> Sparse<T>(AttentionSpecInfo info, Func<BlockMask, RunKernel<T>> run, Func<BlockMask, ReferenceArguments> reference)
+            where T : unmanaged =>
+            new(info, (a, s, r) =>
+            {
+                var mask = BlockMasks.ForCatalog(a, info, s, r);
+                return new Bound<T>(run(mask), reference(mask), mask);
+            });
 
         private static SpecCase<T> Prefix<T>(AttentionSpecInfo info, Func<ArrayView<int>, RunKernel<T>> run, Func<ArrayView<int>, ReferenceArguments> reference)
             where T : unmanaged =>
