@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using AttnDsl.Generators.Diagnostics;
@@ -16,11 +14,11 @@ namespace AttnDsl.Generators.Parsing
     internal static class Parser
     {
         public const string KernelAttribute = SpecChecker.KernelAttribute;
+
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             string hint = HintName(type);
-            var diagnostics = new List<DiagnosticInfo>();
             // [AttentionKernel] on several partial declarations (CS0579): the first one speaks for the class.
             var first = type.DeclaringSyntaxReferences
                 .Select(r => r.GetSyntax(cancellationToken))
@@ -31,13 +29,14 @@ namespace AttnDsl.Generators.Parsing
             try
             {
                 var spec = ParseCore(type, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
-                return new ParseResult(diagnostics.Count == 0 ? spec : null, diagnostics.ToEquatableArray(), hint);
+                return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, hint);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The generator never throws into the compiler: a failure is a diagnostic.
-                diagnostics.Add(Diag(DiagnosticDescriptors.GeneratorFailure, context.TargetNode.GetLocation(), type.Name, ex.GetType().Name + ": " + ex.Message));
-                return new ParseResult(null, diagnostics.ToEquatableArray(), hint);
+                var failure = new DiagnosticInfo(DiagnosticDescriptors.GeneratorFailure.Id, LocationInfo.From(context.TargetNode.GetLocation()),
+                    new[] { type.Name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray());
+                return new ParseResult(null, new[] { failure }.ToEquatableArray(), hint);
             }
         }
 
@@ -168,8 +167,5 @@ namespace AttnDsl.Generators.Parsing
             var chars = name.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_').ToArray();
             return new string(chars) + ".g.cs";
         }
-
-        private static DiagnosticInfo Diag(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
-            new(descriptor.Id, LocationInfo.From(location), arguments.ToEquatableArray());
     }
 }
