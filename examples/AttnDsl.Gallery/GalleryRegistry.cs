@@ -18,6 +18,7 @@ namespace AttnDsl.Gallery
             RadialAttention.Variant,
             SparseVideoGen.Variant,
             ClearCircular.Variant,
+            MInference.Variant,
             AlibiCausal.Variant,
             MusicTransformerRelative.Variant,
             SelectiveTemperature.Variant,

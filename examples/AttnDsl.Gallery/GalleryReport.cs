@@ -61,6 +61,8 @@ namespace AttnDsl.Gallery
             {
                 w.WriteLine($"  {r.Name,-17} {r.Spec}");
                 w.WriteLine($"  {"",-17} {r.Description}");
+                if (r.Note is not null)
+                    w.WriteLine($"  {"",-17} note: {r.Note}");
             }
             w.WriteLine();
             if (failed.Count == 0)

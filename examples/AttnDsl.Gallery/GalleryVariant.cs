@@ -29,17 +29,25 @@ namespace AttnDsl.Gallery
         int CpuLength = 0);
 
     /// <summary>The bound call and the same runtime arguments as <see cref="AttentionReference"/> inputs.</summary>
-    public sealed record Binding(RunAttention Run, ReferenceArguments Reference);
+    /// <param name="Note">Optional extra line for the report, built after the row ran (see <see cref="NoteInputs"/>).</param>
+    public sealed record Binding(RunAttention Run, ReferenceArguments Reference, Func<NoteInputs, string>? Note = null);
+
+    /// <summary>
+    /// What a <see cref="Binding.Note"/> sees: the host inputs of one shape and, for the checked shape, the kernel's
+    /// output as floats (null for a timed shape that is not checked).
+    /// </summary>
+    public sealed record NoteInputs(AttentionShape Shape, float[] Query, float[] Key, float[] Value, float[]? Output);
 
     /// <summary>What a variant needs to build its runtime arguments.</summary>
     public sealed class BindContext
     {
-        public BindContext(TensorScope tensors, AttentionShape shape, Random random, float[] query)
+        public BindContext(TensorScope tensors, AttentionShape shape, Random random, float[] query, float[] key)
         {
             Tensors = tensors;
             Shape = shape;
             Random = random;
             Query = query;
+            Key = key;
         }
 
         /// <summary>Allocates runtime tensors on the device (read by <c>Run</c>, and by the reference through its host copies).</summary>
@@ -52,6 +60,9 @@ namespace AttnDsl.Gallery
 
         /// <summary>The query tensor exactly as the kernel sees it (Float16-rounded), on the host.</summary>
         public float[] Query { get; }
+
+        /// <summary>The key tensor exactly as the kernel sees it (Float16-rounded), on the host.</summary>
+        public float[] Key { get; }
     }
 
     /// <summary>Owns the buffers of one row; disposing frees them.</summary>
@@ -80,6 +91,16 @@ namespace AttnDsl.Gallery
             var buffer = Device.Allocate1D<T>(length);
             _owned.Add(buffer);
             return buffer;
+        }
+
+        /// <summary>Hands <paramref name="owned"/> (a <see cref="BlockMask"/>, say) to this scope, which disposes it with the row.</summary>
+        public T Own<T>(T owned)
+            where T : IDisposable
+        {
+            if (owned is null)
+                throw new ArgumentNullException(nameof(owned));
+            _owned.Add(owned);
+            return owned;
         }
 
         public void Dispose()

@@ -153,6 +153,7 @@ namespace AttnDsl.Gallery
         public long PartialBlocks { get; set; }
         public double SkippedFraction { get; set; }
         public bool HasMaskMod { get; init; }
+        public string? Note { get; set; }
         public bool Pass { get; set; }
         public string? Error { get; set; }
     }
@@ -288,7 +289,14 @@ namespace AttnDsl.Gallery
                     check.Run(_options.Path);
                     _device.Synchronize();
                 }
-                Compare(row, check, info);
+                var output = Compare(row, check, info);
+                if (check.Binding.Note is not null)
+                {
+                    string checkedNote = check.Binding.Note(new NoteInputs(check.Shape, check.QueryHost, check.KeyHost, check.ValueHost, output));
+                    row.Note = check == bench
+                        ? checkedNote
+                        : bench.Binding.Note!(new NoteInputs(bench.Shape, bench.QueryHost, bench.KeyHost, bench.ValueHost, null)) + "; checked " + checkedNote;
+                }
                 Console.WriteLine(row.Pass ? "PASS" : $"FAIL (output {row.OutputError:E2} > {row.OutputTolerance:E2} or LSE {row.LogSumExpError:E2} > {row.LogSumExpTolerance:E2})");
             }
             catch (Exception ex)
@@ -301,7 +309,8 @@ namespace AttnDsl.Gallery
             return row;
         }
 
-        private void Compare(GalleryRow row, Problem problem, AttentionSpecInfo info)
+        /// <summary>Fills the row's errors and verdict; returns the kernel's output as floats.</summary>
+        private static float[] Compare(GalleryRow row, Problem problem, AttentionSpecInfo info)
         {
             var reference = AttentionReference.Compute(info, problem.Shape, problem.QueryHost, problem.KeyHost, problem.ValueHost, problem.Binding.Reference);
             var output = ArrayViewExtensions.GetAsArray1D<ILGPU.Half>(problem.Output);
@@ -326,6 +335,10 @@ namespace AttnDsl.Gallery
             row.LogSumExpError = lseErr;
             row.LogSumExpTolerance = LogSumExpTolerance;
             row.Pass = outErr <= row.OutputTolerance && lseErr <= row.LogSumExpTolerance;
+            var outputFloats = new float[output.Length];
+            for (int x = 0; x < output.Length; x++)
+                outputFloats[x] = (float)output[x];
+            return outputFloats;
         }
 
         private static double Median(double[] values)
@@ -385,7 +398,7 @@ namespace AttnDsl.Gallery
             v.CopyFromCPU(vh);
             var o = scope.Allocate<ILGPU.Half>(shape.QueryElements(info.HeadDimV));
             var l = scope.Allocate<float>(shape.QueryRows);
-            var binding = variant.Bind(new BindContext(scope, shape, random, qHost));
+            var binding = variant.Bind(new BindContext(scope, shape, random, qHost, kHost));
             return new Problem(shape, scope.Device, binding, qHost, kHost, vHost, q.View, k.View, v.View, o.View, l.View);
         }
 
