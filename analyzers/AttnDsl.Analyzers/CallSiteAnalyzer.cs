@@ -13,25 +13,15 @@ namespace AttnDsl.Analyzers
     /// numbers in <see cref="ShapeRules"/>).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class CallSiteAnalyzer : DiagnosticAnalyzer
+    public sealed class CallSiteAnalyzer : SpecAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             SpecDescriptors.ShapeContradictsSpec);
 
-        public override void Initialize(AnalysisContext context)
+        protected override void Register(CompilationStartAnalysisContext start)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-
-            // Nothing to do in a compilation without the AttnDsl runtime.
-            context.RegisterCompilationStartAction(static start =>
-            {
-                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
-                    return;
-
-                start.RegisterOperationAction(static context =>
-                    SpecChecker.CheckCallSite((IInvocationOperation)context.Operation, context.ReportDiagnostic), OperationKind.Invocation);
-            });
+            start.RegisterOperationAction(static context =>
+                SpecChecker.CheckCallSite((IInvocationOperation)context.Operation, context.ReportDiagnostic), OperationKind.Invocation);
         }
     }
 }

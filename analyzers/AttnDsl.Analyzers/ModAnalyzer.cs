@@ -13,7 +13,7 @@ namespace AttnDsl.Analyzers
     /// and <see cref="ModSafety"/>, shared with the generator.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class ModAnalyzer : DiagnosticAnalyzer
+    public sealed class ModAnalyzer : SpecAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             SpecDescriptors.OrphanMod,
@@ -22,42 +22,32 @@ namespace AttnDsl.Analyzers
             SpecDescriptors.RuntimeArgumentConflict,
             SpecDescriptors.KernelUnsafeMod);
 
-        public override void Initialize(AnalysisContext context)
+        protected override void Register(CompilationStartAnalysisContext start)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-
-            // Nothing to do in a compilation without the AttnDsl runtime.
-            context.RegisterCompilationStartAction(static start =>
+            // Signatures and runtime arguments need every mod of the spec at once.
+            start.RegisterSymbolAction(static context =>
             {
-                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
+                var type = (INamedTypeSymbol)context.Symbol;
+                if (SpecChecker.KernelAttributeOf(type) is not null)
+                    SpecChecker.CheckModDeclarations(type, context.ReportDiagnostic, context.CancellationToken);
+            }, SymbolKind.NamedType);
+
+            start.RegisterSymbolAction(static context =>
+                SpecChecker.CheckOrphanMod((IMethodSymbol)context.Symbol, context.ReportDiagnostic), SymbolKind.Method);
+
+            // Bodies: the operations the compiler hands us, no semantic model of our own.
+            start.RegisterOperationBlockAction(static context =>
+            {
+                if (context.OwningSymbol is not IMethodSymbol method || SpecChecker.ModKindOf(method) is null
+                    || method.ContainingType is not { } type || SpecChecker.KernelAttributeOf(type) is null)
                     return;
-
-                // Signatures and runtime arguments need every mod of the spec at once.
-                start.RegisterSymbolAction(static context =>
+                foreach (var block in context.OperationBlocks)
                 {
-                    var type = (INamedTypeSymbol)context.Symbol;
-                    if (SpecChecker.KernelAttributeOf(type) is not null)
-                        SpecChecker.CheckModDeclarations(type, context.ReportDiagnostic, context.CancellationToken);
-                }, SymbolKind.NamedType);
-
-                start.RegisterSymbolAction(static context =>
-                    SpecChecker.CheckOrphanMod((IMethodSymbol)context.Symbol, context.ReportDiagnostic), SymbolKind.Method);
-
-                // Bodies: the operations the compiler hands us, no semantic model of our own.
-                start.RegisterOperationBlockAction(static context =>
-                {
-                    if (context.OwningSymbol is not IMethodSymbol method || SpecChecker.ModKindOf(method) is null
-                        || method.ContainingType is not { } type || SpecChecker.KernelAttributeOf(type) is null)
-                        return;
-                    foreach (var block in context.OperationBlocks)
-                    {
-                        // Attribute applications and parameter defaults are not code the kernel runs.
-                        if (block is IAttributeOperation or IParameterInitializerOperation)
-                            continue;
-                        SpecChecker.CheckModBody(method, block, context.ReportDiagnostic);
-                    }
-                });
+                    // Attribute applications and parameter defaults are not code the kernel runs.
+                    if (block is IAttributeOperation or IParameterInitializerOperation)
+                        continue;
+                    SpecChecker.CheckModBody(method, block, context.ReportDiagnostic);
+                }
             });
         }
     }

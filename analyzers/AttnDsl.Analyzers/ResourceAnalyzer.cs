@@ -11,30 +11,20 @@ namespace AttnDsl.Analyzers
     /// (<see cref="SpecChecker.CheckResources"/>, shared with the generator).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class ResourceAnalyzer : DiagnosticAnalyzer
+    public sealed class ResourceAnalyzer : SpecAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             SpecDescriptors.SharedMemoryOverLimit,
             SpecDescriptors.RegistersOverLimit);
 
-        public override void Initialize(AnalysisContext context)
+        protected override void Register(CompilationStartAnalysisContext start)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-
-            // Nothing to do in a compilation without the AttnDsl runtime.
-            context.RegisterCompilationStartAction(static start =>
+            start.RegisterSymbolAction(static context =>
             {
-                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
-                    return;
-
-                start.RegisterSymbolAction(static context =>
-                {
-                    var type = (INamedTypeSymbol)context.Symbol;
-                    if (SpecChecker.KernelAttributeOf(type) is { } kernel)
-                        SpecChecker.CheckResources(type, kernel, context.ReportDiagnostic, context.CancellationToken);
-                }, SymbolKind.NamedType);
-            });
+                var type = (INamedTypeSymbol)context.Symbol;
+                if (SpecChecker.KernelAttributeOf(type) is { } kernel)
+                    SpecChecker.CheckResources(type, kernel, context.ReportDiagnostic, context.CancellationToken);
+            }, SymbolKind.NamedType);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace AttnDsl.Analyzers
     /// The rules are <see cref="SpecChecker.CheckClassAndAttributes"/>, shared with the generator.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class SpecAttributeAnalyzer : DiagnosticAnalyzer
+    public sealed class SpecAttributeAnalyzer : SpecAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             SpecDescriptors.SpecClassShape,
@@ -23,24 +23,14 @@ namespace AttnDsl.Analyzers
             SpecDescriptors.RightWindowUnderCausal,
             SpecDescriptors.NoEffect);
 
-        public override void Initialize(AnalysisContext context)
+        protected override void Register(CompilationStartAnalysisContext start)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.EnableConcurrentExecution();
-
-            // Nothing to do in a compilation without the AttnDsl runtime.
-            context.RegisterCompilationStartAction(static start =>
+            start.RegisterSymbolAction(static context =>
             {
-                if (!SpecChecker.ReferencesAttnDsl(start.Compilation))
-                    return;
-
-                start.RegisterSymbolAction(static context =>
-                {
-                    var type = (INamedTypeSymbol)context.Symbol;
-                    if (SpecChecker.KernelAttributeOf(type) is { } kernel)
-                        SpecChecker.CheckClassAndAttributes(type, kernel, context.ReportDiagnostic, context.CancellationToken);
-                }, SymbolKind.NamedType);
-            });
+                var type = (INamedTypeSymbol)context.Symbol;
+                if (SpecChecker.KernelAttributeOf(type) is { } kernel)
+                    SpecChecker.CheckClassAndAttributes(type, kernel, context.ReportDiagnostic, context.CancellationToken);
+            }, SymbolKind.NamedType);
         }
     }
 }
