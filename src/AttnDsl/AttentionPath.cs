@@ -3,7 +3,10 @@ namespace AttnDsl
     /// <summary>Kernel shape a generated <c>Run</c> launches.</summary>
     public enum AttentionPath
     {
-        /// <summary>Let the dispatcher choose for the accelerator (row-streaming on CPU, tiled elsewhere).</summary>
+        /// <summary>
+        /// Let the dispatcher choose for the accelerator: tensor cores on CUDA (sm_80 and newer) for
+        /// Float16/BFloat16, row-streaming on CPU accelerators, tiled elsewhere.
+        /// </summary>
         Auto = 0,
 
         /// <summary>
@@ -17,5 +20,13 @@ namespace AttnDsl
         /// one thread per query row. The portable GPU kernel.
         /// </summary>
         Tiled = 2,
+
+        /// <summary>
+        /// FlashAttention-2 on tensor cores: mma.sync m16n8k16 fragments in registers, each warp owning
+        /// 16-row query slices, K/V double-buffered in shared memory (cp.async, ldmatrix). Float16 and
+        /// BFloat16 specs; CUDA sm_80 and newer, or a CPU accelerator with 32-lane warps
+        /// (<c>CPUDeviceKind.Nvidia</c>), where the MMA is emulated with warp shuffles.
+        /// </summary>
+        TensorCore = 3,
     }
 }

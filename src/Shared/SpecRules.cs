@@ -55,17 +55,34 @@ namespace AttnDsl.Rules
         /// <summary>Registers a thread may hold before the compiler spills (sm_80/sm_90).</summary>
         public const int RegisterLimit = 255;
 
+        /// <summary>16-bit elements of padding after every shared-memory row of the tensor-core path: keeps rows 16-byte aligned and spreads ldmatrix rows over the banks.</summary>
+        public const int TensorCoreRowPadding = 8;
+
         /// <summary>
         /// Shared memory of the tensor-core path: the Q tile plus K and V tiles double-buffered
-        /// (FlashAttention-2's layout).
+        /// (FlashAttention-2's layout), every row padded by <see cref="TensorCoreRowPadding"/> elements.
         /// </summary>
         public static long TensorCoreSharedMemoryBytes(int blockM, int blockN, int headDim, int headDimV, int elementSize) =>
-            ((long)blockM * headDim + 2L * blockN * (headDim + headDimV)) * elementSize;
+            ((long)blockM * (headDim + TensorCoreRowPadding)
+             + 2L * blockN * (headDim + TensorCoreRowPadding + headDimV + TensorCoreRowPadding)) * elementSize;
+
+        /// <summary>
+        /// Warps per group and 16-row query slices per warp of the tensor-core path. Two slices per warp
+        /// (FlashAttention-2's 4 warps x 32 rows at BlockM 128) halve the shared-memory reads per MMA when
+        /// their FP32 score and output fragments stay well inside the register file; one otherwise.
+        /// </summary>
+        public static (int Warps, int SlicesPerWarp) TensorCoreWarps(int blockM, int blockN, int headDimV)
+        {
+            int slices = blockM / 16;
+            bool two = slices >= 8 && slices % 2 == 0 && 2 * (blockN / 2 + headDimV / 2) <= 160;
+            return two ? (slices / 2, 2) : (slices, 1);
+        }
 
         /// <summary>
         /// 32-bit registers per thread for the tensor-core path's fragments (each warp owns 16 query rows):
         /// the FP32 output accumulator (16 x HeadDimV over 32 lanes), the FP32 score tile (16 x BlockN) and
-        /// the packed 16-bit Q fragments (16 x HeadDim, two per register), plus the softmax state.
+        /// the softmax state, plus the packed Q fragments of every k-step as if all were held at once
+        /// (the kernel reloads them from shared memory per k-step, so this bound is conservative).
         /// </summary>
         public static int TensorCoreRegistersPerThread(int blockN, int headDim, int headDimV) =>
             headDimV / 2 + blockN / 2 + headDim / 4 + 4;

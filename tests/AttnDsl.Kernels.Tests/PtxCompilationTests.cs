@@ -1,46 +1,99 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using System.Text.RegularExpressions;
+using AttnDsl.Rules;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AttnDsl.Kernels.Tests
 {
     /// <summary>
-    /// Every spec's portable kernels must compile for CUDA from a plain context (no EnableAlgorithms:
-    /// KernelMath exists for this), which ILGPU's PTX backend does on a machine without a GPU.
+    /// Every spec's kernels must compile for CUDA from a plain context (no EnableAlgorithms: KernelMath
+    /// exists for this), which ILGPU's PTX backend does on a machine without a GPU. The tensor-core kernel
+    /// of every 16-bit spec, the gallery's included, must hold exactly its unrolled mma.sync count, and
+    /// none of the emulation; its local-memory traffic before ptxas is reported.
     /// </summary>
     public class PtxCompilationTests
     {
-        public static IEnumerable<object[]> Specs() =>
-            typeof(PtxCompilationTests).Assembly.GetTypes()
+        private readonly ITestOutputHelper _output;
+
+        public PtxCompilationTests(ITestOutputHelper output) => _output = output;
+
+        private static readonly Assembly[] SpecAssemblies = { typeof(PtxCompilationTests).Assembly, typeof(AttnDsl.Gallery.Program).Assembly };
+
+        private static IEnumerable<Type> SpecTypes() =>
+            SpecAssemblies.SelectMany(a => a.GetTypes())
                 .Where(t => t.GetCustomAttribute<AttentionKernelAttribute>() is not null)
-                .OrderBy(t => t.FullName)
+                .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+        public static IEnumerable<object[]> Specs() => SpecTypes().Select(t => new object[] { t.FullName! });
+
+        public static IEnumerable<object[]> TensorCoreSpecs() =>
+            SpecTypes().Where(t => t.GetCustomAttribute<AttentionKernelAttribute>()!.Element != ElementType.Float32)
                 .Select(t => new object[] { t.FullName! });
+
+        private static Type Find(string name) => SpecAssemblies.Select(a => a.GetType(name)).First(t => t is not null)!;
+
+        private static string Compile(Context context, Type spec, string kernel, bool grouped)
+        {
+            var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
+                CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
+            var method = spec.GetNestedType("AttnDslKernels", BindingFlags.Public)!.GetMethod(kernel)!;
+            if (method.IsGenericMethodDefinition)
+                method = method.MakeGenericMethod(typeof(AttnDsl.TensorCores.CudaTarget)); // the instance the dispatcher loads on CUDA
+            var entry = grouped ? EntryPointDescription.FromExplicitlyGroupedKernel(method) : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+            return ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+        }
+
+        private static int Count(string ptx, string instruction) => Regex.Matches(ptx, @"^\s*" + Regex.Escape(instruction), RegexOptions.Multiline).Count;
 
         [Theory]
         [MemberData(nameof(Specs))]
         public void PortableKernelsCompileToPtx(string specName)
         {
-            var spec = typeof(PtxCompilationTests).Assembly.GetType(specName)!;
+            var spec = Find(specName);
             using var context = Context.Create(builder => builder.Cuda());
-            var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
-                CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
-            var kernels = spec.GetNestedType("AttnDslKernels", BindingFlags.Public)!;
 
-            var row = EntryPointDescription.FromImplicitlyGroupedKernel(kernels.GetMethod("RowKernel")!);
-            var rowPtx = ((PTXCompiledKernel)backend.Compile(row, new KernelSpecialization())).PTXAssembly;
+            var rowPtx = Compile(context, spec, "RowKernel", grouped: false);
             Assert.Contains(".entry", rowPtx);
             Assert.DoesNotContain("bar.sync", rowPtx); // the row-streaming shape is barrier-free
 
-            var tiled = EntryPointDescription.FromExplicitlyGroupedKernel(kernels.GetMethod("TiledKernel")!);
-            var tiledPtx = ((PTXCompiledKernel)backend.Compile(tiled, new KernelSpecialization())).PTXAssembly;
+            var tiledPtx = Compile(context, spec, "TiledKernel", grouped: true);
             Assert.Contains(".shared", tiledPtx);
             Assert.Contains("bar.sync", tiledPtx);
+        }
+
+        [Theory]
+        [MemberData(nameof(TensorCoreSpecs))]
+        public void TensorCoreKernelCompilesToMmaSync(string specName)
+        {
+            var spec = Find(specName);
+            var info = (AttentionSpecInfo)spec.GetProperty("Info")!.GetValue(null)!;
+            using var context = Context.Create(builder => builder.Cuda());
+            string ptx = Compile(context, spec, "TensorCoreKernel", grouped: true);
+
+            var (_, slices) = ResourceEstimates.TensorCoreWarps(info.BlockM, info.BlockN, info.HeadDimV);
+            int expected = slices * (info.BlockN / 8) * (info.HeadDim / 16) + slices * (info.HeadDimV / 8) * (info.BlockN / 16);
+            string type = info.Element == ElementType.BFloat16 ? "bf16" : "f16";
+            int mma = Count(ptx, $"mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32");
+            int ldmatrix = Count(ptx, "{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa,");
+            int copies = Count(ptx, "cp.async.commit_group");
+            int loadLocal = Count(ptx, "ld.local"), storeLocal = Count(ptx, "st.local");
+            _output.WriteLine($"{info.Name}: {mma} mma.sync, {ldmatrix} ldmatrix/cp.async, {copies} commit groups, ld.local {loadLocal}, st.local {storeLocal}, {ptx.Length} characters of PTX");
+
+            Assert.Equal(expected, mma);
+            Assert.Contains("ldmatrix.sync.aligned.m8n8.x4.shared.b16", ptx);
+            Assert.Contains("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16", ptx);
+            Assert.Contains("cp.async.cg.shared.global", ptx);
+            Assert.Contains(".extern .shared", ptx); // the dynamic shared memory the asm names
+            Assert.DoesNotContain("shfl.sync.idx", ptx); // the MMA emulation is not in the CUDA instance
         }
     }
 }

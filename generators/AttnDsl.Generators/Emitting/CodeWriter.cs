@@ -24,9 +24,11 @@ namespace AttnDsl.Generators.Emitting
             return this;
         }
 
+        /// <summary>A braced block under <paramref name="header"/>; an empty header opens a bare scope.</summary>
         public IDisposable Block(string header)
         {
-            Line(header);
+            if (header.Length > 0)
+                Line(header);
             Line("{");
             _indent++;
             return new Closer(this, "}");

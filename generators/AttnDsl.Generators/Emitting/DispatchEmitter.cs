@@ -20,7 +20,9 @@ namespace AttnDsl.Generators.Emitting
             string head = $"global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key, {view} value, {view} output{runtimeParams}";
 
             w.Line($"private static readonly global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments> s_kernels =");
-            w.Line($"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
+            w.Line(TensorCoreKernelEmitter.Applies(spec)
+                ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, {KernelsClass}.TcSharedWords * 4);"
+                : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
             w.Line();
 
             DocRun(w, spec);
@@ -72,7 +74,16 @@ namespace AttnDsl.Generators.Emitting
                 foreach (var input in inputs.Concat(new[] { "output" }))
                     w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, logSumExp, \"logSumExp\");");
                 w.Line();
-                w.Line($"var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, {spec.Type.GlobalName}.Info, path);");
+                if (TensorCoreKernelEmitter.Applies(spec))
+                {
+                    string aligned = string.Join(" && ", new[] { "query", "key", "value", "output" }.Select(v => $"global::AttnDsl.Runtime.TensorCoreSupport.IsAligned({v})"));
+                    w.Line($"bool __aligned = {aligned};");
+                    w.Line($"var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, {spec.Type.GlobalName}.Info, path, __aligned);");
+                }
+                else
+                {
+                    w.Line($"var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, {spec.Type.GlobalName}.Info, path);");
+                }
                 using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
                 {
                     w.Line("Query = query,");
@@ -102,6 +113,20 @@ namespace AttnDsl.Generators.Emitting
                         {
                             w.Line($"{Field(a.Name)} = {Id(a.Name)},");
                         }
+                    }
+                }
+                if (TensorCoreKernelEmitter.Applies(spec))
+                {
+                    using (w.Block("if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)"))
+                    {
+                        w.Line("__arguments.QueryWords = query.Cast<uint>();");
+                        w.Line("__arguments.KeyWords = key.Cast<uint>();");
+                        w.Line("__arguments.ValueWords = value.Cast<uint>();");
+                        w.Line("__arguments.OutputWords = output.Cast<uint>();");
+                        w.Line("__arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);");
+                        w.Line("__arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);");
+                        w.Line($"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({KernelsClass}.TcSharedWords)), __arguments);");
+                        w.Line("return;");
                     }
                 }
                 using (w.Block("if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)"))

@@ -47,6 +47,8 @@ namespace AttnDsl.Generators.Emitting
                 if (spec.Masks.HasRadial)
                     w.Line($"public const float RadialScale = {Float(spec.Masks.RadialDecayFactor * spec.Masks.TokensPerFrame)}; // DecayFactor * TokensPerFrame");
                 w.Line();
+                if (TensorCoreKernelEmitter.Applies(spec))
+                    TensorCoreKernelEmitter.EmitConstants(w, spec);
                 EmitArguments(w, spec, elem);
                 w.Line();
                 foreach (int size in new[] { t.HeadDim, t.HeadDimV }.Distinct())
@@ -63,6 +65,11 @@ namespace AttnDsl.Generators.Emitting
                 EmitFinish(w, t);
                 EmitRowKernel(w, spec);
                 EmitTiledKernel(w, spec, elem);
+                if (TensorCoreKernelEmitter.Applies(spec))
+                {
+                    w.Line();
+                    TensorCoreKernelEmitter.Emit(w, spec);
+                }
             }
         }
 
@@ -87,6 +94,16 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("public int KeyLength;");
                 w.Line("/// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>");
                 w.Line("public int QueryBlocks;");
+                if (TensorCoreKernelEmitter.Applies(spec))
+                {
+                    w.Line("/// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>");
+                    w.Line("public global::ILGPU.ArrayView<uint> QueryWords;");
+                    w.Line("public global::ILGPU.ArrayView<uint> KeyWords;");
+                    w.Line("public global::ILGPU.ArrayView<uint> ValueWords;");
+                    w.Line("public global::ILGPU.ArrayView<uint> OutputWords;");
+                    w.Line("public long KeyAddress;");
+                    w.Line("public long ValueAddress;");
+                }
                 foreach (var a in spec.RuntimeArguments)
                 {
                     if (a.Source == "[BlockSparse]")

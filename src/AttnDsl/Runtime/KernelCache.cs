@@ -15,12 +15,26 @@ namespace AttnDsl.Runtime
     {
         private readonly Action<Index1D, TArgs> _rowKernel;
         private readonly Action<TArgs> _tiledKernel;
+        private readonly Action<TArgs>? _tensorCoreKernel;
+        private readonly Action<TArgs>? _emulatedTensorCoreKernel;
+        private readonly int _tensorCoreSharedBytes;
         private readonly ConditionalWeakTable<Accelerator, Entry> _entries = new();
 
         public KernelCache(Action<Index1D, TArgs> rowKernel, Action<TArgs> tiledKernel)
+            : this(rowKernel, tiledKernel, null, null, 0)
+        {
+        }
+
+        /// <param name="tensorCoreKernel">The tensor-core kernel's CUDA instance (16-bit specs), or null.</param>
+        /// <param name="emulatedTensorCoreKernel">The same kernel's emulated instance, for 32-lane CPU accelerators.</param>
+        /// <param name="tensorCoreSharedBytes">Its dynamic shared memory per group, opted into on CUDA once per accelerator.</param>
+        public KernelCache(Action<Index1D, TArgs> rowKernel, Action<TArgs> tiledKernel, Action<TArgs>? tensorCoreKernel, Action<TArgs>? emulatedTensorCoreKernel, int tensorCoreSharedBytes)
         {
             _rowKernel = rowKernel ?? throw new ArgumentNullException(nameof(rowKernel));
             _tiledKernel = tiledKernel ?? throw new ArgumentNullException(nameof(tiledKernel));
+            _tensorCoreKernel = tensorCoreKernel;
+            _emulatedTensorCoreKernel = emulatedTensorCoreKernel;
+            _tensorCoreSharedBytes = tensorCoreSharedBytes;
         }
 
         /// <summary>The row-streaming kernel, compiled for <paramref name="accelerator"/> on first use.</summary>
@@ -39,8 +53,28 @@ namespace AttnDsl.Runtime
                 return entry.Tiled ??= accelerator.LoadStreamKernel(_tiledKernel);
         }
 
+        /// <summary>The tensor-core kernel, compiled for <paramref name="accelerator"/> and opted into its shared memory on first use.</summary>
+        public Action<KernelConfig, TArgs> TensorCore(Accelerator accelerator)
+        {
+            var source = accelerator.AcceleratorType == AcceleratorType.Cuda ? _tensorCoreKernel : _emulatedTensorCoreKernel;
+            if (source is null)
+                throw new NotSupportedException("This spec has no tensor-core kernel (Float32 elements).");
+            var entry = _entries.GetValue(accelerator, _ => new Entry());
+            lock (entry)
+            {
+                if (entry.TensorCore is null)
+                {
+                    var kernel = accelerator.LoadStreamKernel(source);
+                    TensorCoreSupport.OptIn(kernel, _tensorCoreSharedBytes);
+                    entry.TensorCore = kernel;
+                }
+                return entry.TensorCore;
+            }
+        }
+
         private sealed class Entry
         {
+            public Action<KernelConfig, TArgs>? TensorCore;
             public Action<Index1D, TArgs>? Row;
             public Action<KernelConfig, TArgs>? Tiled;
         }

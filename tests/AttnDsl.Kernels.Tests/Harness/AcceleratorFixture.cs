@@ -18,14 +18,29 @@ namespace AttnDsl.Kernels.Tests.Harness
         {
             Context = Context.CreateDefault();
             Accelerator = Context.CreateCPUAccelerator(0);
+            _warpContext = new Lazy<Context>(() => Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia)));
+            _warpAccelerator = new Lazy<Accelerator>(() => _warpContext.Value.CreateCPUAccelerator(0));
         }
+
+        private readonly Lazy<Context> _warpContext;
+        private readonly Lazy<Accelerator> _warpAccelerator;
 
         public Context Context { get; }
 
         public Accelerator Accelerator { get; }
 
+        /// <summary>
+        /// A CPU accelerator with 32-lane warps (<see cref="CPUDeviceKind.Nvidia"/>): the tensor-core kernels'
+        /// fragment layout needs whole warps, and their MMAs run here through the warp-shuffle emulation.
+        /// </summary>
+        public Accelerator WarpAccelerator => _warpAccelerator.Value;
+
         public void Dispose()
         {
+            if (_warpAccelerator.IsValueCreated)
+                _warpAccelerator.Value.Dispose();
+            if (_warpContext.IsValueCreated)
+                _warpContext.Value.Dispose();
             Accelerator.Dispose();
             Context.Dispose();
         }

@@ -1,0 +1,408 @@
+using System.Collections.Generic;
+using System.Linq;
+using AttnDsl.Generators.Model;
+using AttnDsl.Rules;
+using static AttnDsl.Generators.Emitting.EmitNames;
+
+namespace AttnDsl.Generators.Emitting
+{
+    /// <summary>
+    /// The tensor-core kernel of a 16-bit spec: FlashAttention-2's warp layout on <c>mma.sync.m16n8k16</c>.
+    /// A group owns BlockM query rows of one (batch, head); each warp owns SlicesPerWarp slices of 16 rows
+    /// and keeps their score and output fragments in registers. K/V blocks are double-buffered in dynamic
+    /// shared memory through <c>cp.async</c> and read with <c>ldmatrix</c>; P goes from the score
+    /// accumulators to the A operand of P.V without leaving registers. Every fragment statement is
+    /// emitted unrolled (ILGPU does not unroll loops), so fragments are plain locals.
+    /// </summary>
+    internal static class TensorCoreKernelEmitter
+    {
+        private const string Tiles = "global::AttnDsl.TensorCores.SharedTiles";
+        private const string Frag = "global::AttnDsl.TensorCores.Fragments";
+        private const string Constraint = "    where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget";
+
+        public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32;
+
+        public static void EmitConstants(CodeWriter w, KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            var (warps, slices) = ResourceEstimates.TensorCoreWarps(t.BlockM, t.BlockN, t.HeadDimV);
+            int pad = ResourceEstimates.TensorCoreRowPadding;
+            w.Line("// Tensor-core path: warps, 16-row slices per warp, and the dynamic shared memory in 32-bit words");
+            w.Line("// (Q tile, then two K/V stages; rows padded so ldmatrix rows fall on distinct banks).");
+            w.Line($"public const int TcWarps = {Int(warps)};");
+            w.Line($"public const int TcSlicesPerWarp = {Int(slices)};");
+            w.Line("public const int TcThreads = TcWarps * 32;");
+            w.Line($"public const int QStride = (HeadDim + {Int(pad)}) / 2;");
+            w.Line($"public const int KStride = (HeadDim + {Int(pad)}) / 2;");
+            w.Line($"public const int VStride = (HeadDimV + {Int(pad)}) / 2;");
+            w.Line("public const int QWords = BlockM * QStride;");
+            w.Line("public const int KWords = BlockN * KStride;");
+            w.Line("public const int VWords = BlockN * VStride;");
+            w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords);");
+            w.Line();
+        }
+
+        public static void Emit(CodeWriter w, KernelSpec spec)
+        {
+            EmitNextBlock(w, spec);
+            EmitIssue(w);
+            EmitElement(w, spec);
+            EmitKernel(w, spec);
+        }
+
+        private static bool HasTransforms(KernelSpec spec) =>
+            spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
+
+        /// <summary>Parameters that locate a step of the key-block loop: the schedule, or the BlockMask row.</summary>
+        private static string ScheduleParameters(KernelSpec spec) => spec.Masks.BlockSparse
+            ? "long maskRow, int partialSteps, int steps"
+            : "in global::AttnDsl.KeyBlockSchedule schedule";
+
+        private static string ScheduleArguments(KernelSpec spec) => spec.Masks.BlockSparse
+            ? "maskRow, partialSteps, steps"
+            : "schedule";
+
+        private static void EmitNextBlock(CodeWriter w, KernelSpec spec)
+        {
+            bool sparse = spec.Masks.BlockSparse;
+            w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
+            {
+                string count = sparse ? "steps" : "schedule.Count";
+                using (w.Block($"for (int step = from; step < {count}; step++)"))
+                {
+                    if (sparse)
+                    {
+                        w.Line("bool partialStep = step < partialSteps;");
+                        w.Line("int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + step] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + (step - partialSteps)];");
+                        w.Line("j0 = keyBlock * BlockN;");
+                    }
+                    else
+                    {
+                        w.Line("j0 = schedule.KeyBlock(step) * BlockN;");
+                    }
+                    w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                    string classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax)";
+                    w.Line(sparse ? $"block = partialStep ? {classify} : {BlockClass}.Full;" : $"block = {classify};");
+                    w.Line($"if (block != {BlockClass}.Empty)");
+                    w.Line("    return step;");
+                }
+                w.Line("j0 = 0;");
+                w.Line("j1 = -1;");
+                w.Line($"block = {BlockClass}.Empty;");
+                w.Line($"return {count};");
+            }
+            w.Line();
+        }
+
+        private static void EmitIssue(CodeWriter w)
+        {
+            w.Line("/// <summary>Starts the copies of key block j0.. into stage <paramref name=\"stage\"/>, 16 bytes per copy; keys past the end are zeros.</summary>");
+            w.Line(Inline);
+            w.Line("public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, int b, int kvh, int j0, int stage, int thread)");
+            using (w.Block(Constraint))
+            {
+                w.Line("int keyBase = QWords + stage * (KWords + VWords);");
+                w.Line("int valueBase = keyBase + KWords;");
+                using (w.Block("for (int c = thread; c < BlockN * (HeadDim / 8); c += TcThreads)"))
+                {
+                    w.Line("int key = c / (HeadDim / 8), part = c % (HeadDim / 8);");
+                    w.Line("bool valid = j0 + key < a.KeyLength;");
+                    w.Line($"{Tiles}.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);");
+                }
+                using (w.Block("for (int c = thread; c < BlockN * (HeadDimV / 8); c += TcThreads)"))
+                {
+                    w.Line("int key = c / (HeadDimV / 8), part = c % (HeadDimV / 8);");
+                    w.Line("bool valid = j0 + key < a.KeyLength;");
+                    w.Line($"{Tiles}.Copy16<TTarget>(shared, valueBase + key * VStride + part * 4, a.ValueWords, a.ValueAddress, valid ? (ValueOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);");
+                }
+                w.Line($"{Tiles}.Commit<TTarget>();");
+            }
+            w.Line();
+        }
+
+        private static void EmitElement(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// A raw score of a block that needs element tests (partial by the masks, the ragged last key block, or");
+            w.Line("/// rows past the end) as a base-2 score, or -inf where the query does not see the key.");
+            w.Line("/// </summary>");
+            w.Line(Inline);
+            using (w.Block($"public static float MaskedScore(in Arguments a, float raw, int b, int h, int i, int ia, int j, int j1, bool active, int queryDocument, float slope, bool partial)"))
+            {
+                w.Line("if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))");
+                w.Line("    return float.NegativeInfinity;");
+                w.Line(HasTransforms(spec) ? "return Score(a, raw * QueryScale, b, h, i, ia, j, slope);" : "return raw * QueryScale;");
+            }
+            w.Line();
+        }
+
+        private static void EmitKernel(CodeWriter w, KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            var (warps, slices) = ResourceEstimates.TensorCoreWarps(t.BlockM, t.BlockN, t.HeadDimV);
+            bool bf16 = t.Element == ElementKind.BFloat16;
+            string mma = bf16 ? "global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>" : "global::AttnDsl.TensorCores.Mma.Float16<TTarget>";
+            string pack = bf16 ? $"{Frag}.PackBFloat16<TTarget>" : $"{Frag}.PackFloat16<TTarget>";
+            bool transforms = HasTransforms(spec);
+            int keyTiles = t.BlockN / 8, dimSteps = t.HeadDim / 16, valueTiles = t.HeadDimV / 8;
+            var rows = new List<(int R, int H)>();
+            for (int r = 0; r < slices; r++)
+                for (int hf = 0; hf < 2; hf++)
+                    rows.Add((r, hf));
+
+            w.Line("/// <summary>");
+            w.Line("/// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns");
+            w.Line("/// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)");
+            w.Line("/// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment");
+            w.Line("/// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the");
+            w.Line("/// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).");
+            w.Line("/// </summary>");
+            w.Line("public static void TensorCoreKernel<TTarget>(Arguments a)");
+            using (w.Block(Constraint))
+            {
+                w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<uint>();");
+                w.Line("int thread = global::ILGPU.Group.IdxX;");
+                w.Line("int warp = thread >> 5;");
+                w.Line("int lane = thread & 31;");
+                w.Line("int g = lane >> 2, tq = lane & 3;");
+                w.Line("int tile = global::ILGPU.Grid.IdxX;");
+                w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
+                w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
+                w.Line("int i0 = tile % a.QueryBlocks * BlockM;");
+                w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
+                w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+                w.Line("int warpRow = warp * TcSlicesPerWarp * 16;");
+                w.Line();
+                w.Line("// The Q tile, once; rows past the end are zeros (their results are never stored).");
+                using (w.Block("for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)"))
+                {
+                    w.Line("int row = e / (HeadDim / 2), word = e % (HeadDim / 2);");
+                    w.Line("shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;");
+                }
+                w.Line();
+                w.Line("// This thread's fragment rows.");
+                foreach (var (r, hf) in rows)
+                {
+                    string x = $"{r}{hf}";
+                    w.Line($"int i{x} = i0 + warpRow + {Int(r * 16 + hf * 8)} + g;");
+                    w.Line($"int ia{x} = {Masks}.AlignQuery(i{x}, a.QueryLength, a.KeyLength);");
+                    w.Line($"bool active{x} = i{x} <= iLast;");
+                    w.Line(spec.Masks.DocumentMask
+                        ? $"int document{x} = active{x} ? a.{Field("documentIds")}[(long)b * a.KeyLength + i{x}] : 0;"
+                        : $"int document{x} = 0;");
+                    w.Line($"float max{x} = float.NegativeInfinity, sum{x} = 0f;");
+                }
+                w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
+                for (int r = 0; r < slices; r++)
+                    for (int d = 0; d < valueTiles; d++)
+                        w.Line($"float o{r}_{d}_0 = 0f, o{r}_{d}_1 = 0f, o{r}_{d}_2 = 0f, o{r}_{d}_3 = 0f;");
+                w.Line();
+
+                w.Line("// The tile's key blocks: the same schedule and block classes as the portable kernels.");
+                w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
+                w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                if (spec.Masks.DocumentMask)
+                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                else
+                    w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
+                if (spec.Masks.BlockSparse)
+                {
+                    w.Line("long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;");
+                    w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");
+                    w.Line("int steps = partialSteps + a.SparseFullCounts[maskRow];");
+                }
+                else
+                {
+                    string prefix = spec.Masks.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
+                    w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
+                    w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(spec.Masks.SinkCount)}, {prefix}, a.KeyLength),");
+                    w.Line($"    causal: {Bool(spec.Masks.Causal)}, window: {Bool(spec.Masks.HasWindow)}, left: {Int(spec.Masks.WindowLeft)}, right: {Int(spec.Masks.WindowRight)});");
+                    w.Line("int steps = schedule.Count;");
+                }
+                string sched = ScheduleArguments(spec);
+                w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
+                w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out {BlockClass} block);");
+                w.Line("if (step < steps)");
+                w.Line("    IssueBlock<TTarget>(a, shared, b, kvh, j0, 0, thread);");
+                w.Line("int stage = 0;");
+                using (w.Block("while (step < steps)"))
+                {
+                    w.Line("// Prefetch the next visible block into the other stage while this one is computed.");
+                    w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
+                    using (w.Block("if (nextStep < steps)"))
+                    {
+                        w.Line("IssueBlock<TTarget>(a, shared, b, kvh, nextJ0, stage ^ 1, thread);");
+                        w.Line($"{Tiles}.WaitAllButOne<TTarget>();");
+                    }
+                    using (w.Block("else"))
+                    {
+                        w.Line($"{Tiles}.Wait<TTarget>();");
+                    }
+                    w.Line("global::ILGPU.Group.Barrier();");
+                    w.Line("int keyBase = QWords + stage * (KWords + VWords);");
+                    w.Line("int valueBase = keyBase + KWords;");
+                    w.Line();
+                    EmitScores(w, slices, keyTiles, dimSteps, mma);
+                    w.Line();
+                    EmitMasking(w, spec, rows, keyTiles, transforms);
+                    w.Line();
+                    EmitSoftmax(w, rows, keyTiles, valueTiles);
+                    w.Line();
+                    EmitValues(w, slices, keyTiles, valueTiles, mma, pack);
+                    w.Line();
+                    w.Line("global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
+                    w.Line("step = nextStep;");
+                    w.Line("j0 = nextJ0;");
+                    w.Line("j1 = nextJ1;");
+                    w.Line("block = nextBlock;");
+                    w.Line("stage ^= 1;");
+                }
+                w.Line();
+                EmitEpilogue(w, rows, valueTiles, pack);
+            }
+            w.Line();
+        }
+
+        private static void EmitScores(CodeWriter w, int slices, int keyTiles, int dimSteps, string mma)
+        {
+            w.Line("// S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.");
+            for (int r = 0; r < slices; r++)
+                for (int n = 0; n < keyTiles; n++)
+                    w.Line($"float s{r}_{n}_0 = 0f, s{r}_{n}_1 = 0f, s{r}_{n}_2 = 0f, s{r}_{n}_3 = 0f;");
+            for (int k = 0; k < dimSteps; k++)
+            {
+                using (w.Block(""))
+                {
+                    for (int r = 0; r < slices; r++)
+                        w.Line($"{Tiles}.LoadA<TTarget>(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
+                    for (int n = 0; n < keyTiles; n += 2)
+                    {
+                        using (w.Block(""))
+                        {
+                            w.Line($"{Tiles}.LoadB<TTarget>(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
+                            for (int r = 0; r < slices; r++)
+                            {
+                                w.Line($"{mma}(ref s{r}_{n}_0, ref s{r}_{n}_1, ref s{r}_{n}_2, ref s{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
+                                w.Line($"{mma}(ref s{r}_{n + 1}_0, ref s{r}_{n + 1}_1, ref s{r}_{n + 1}_2, ref s{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void EmitMasking(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, bool transforms)
+        {
+            w.Line("// Scale and mask on the fragments. Whole blocks inside the tile skip the element tests.");
+            w.Line($"bool partial = block == {BlockClass}.Partial;");
+            using (w.Block("if (!partial && tileFull && j0 + BlockN - 1 <= j1)"))
+            {
+                foreach (var (r, hf) in rows)
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 2; c++)
+                        {
+                            string s = $"s{r}_{n}_{hf * 2 + c}";
+                            w.Line(transforms
+                                ? $"{s} = Score(a, {s} * QueryScale, b, h, i{r}{hf}, ia{r}{hf}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);"
+                                : $"{s} *= QueryScale;");
+                        }
+            }
+            using (w.Block("else"))
+            {
+                foreach (var (r, hf) in rows)
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 2; c++)
+                        {
+                            string s = $"s{r}_{n}_{hf * 2 + c}";
+                            string x = $"{r}{hf}";
+                            w.Line($"{s} = MaskedScore(a, {s}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, j1, active{x}, document{x}, slope, partial);");
+                        }
+            }
+        }
+
+        private static void EmitSoftmax(CodeWriter w, List<(int R, int H)> rows, int keyTiles, int valueTiles)
+        {
+            w.Line("// Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;");
+            w.Line("// sums stay per lane until the end.");
+            foreach (var (r, hf) in rows)
+            {
+                string x = $"{r}{hf}";
+                using (w.Block(""))
+                {
+                    var elements = Enumerable.Range(0, keyTiles).SelectMany(n => new[] { $"s{r}_{n}_{hf * 2}", $"s{r}_{n}_{hf * 2 + 1}" }).ToList();
+                    w.Line($"float m = {elements[0]};");
+                    foreach (var e in elements.Skip(1))
+                        w.Line($"m = m > {e} ? m : {e};");
+                    w.Line($"m = {Frag}.QuadMax(m);");
+                    w.Line($"float newMax = max{x} > m ? max{x} : m;");
+                    w.Line("float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0");
+                    w.Line($"float correction = {Frag}.Exp2<TTarget>(max{x} - offset);");
+                    w.Line($"max{x} = newMax;");
+                    w.Line($"float rowSum = sum{x} * correction;");
+                    for (int d = 0; d < valueTiles; d++)
+                        w.Line($"o{r}_{d}_{hf * 2} *= correction; o{r}_{d}_{hf * 2 + 1} *= correction;");
+                    foreach (var e in elements)
+                    {
+                        w.Line($"{e} = {Frag}.Exp2<TTarget>({e} - offset);");
+                        w.Line($"rowSum += {e};");
+                    }
+                    w.Line($"sum{x} = rowSum;");
+                }
+            }
+        }
+
+        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack)
+        {
+            w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1 are the A fragment of k-step k.");
+            for (int k = 0; k < keyTiles / 2; k++)
+            {
+                using (w.Block(""))
+                {
+                    for (int r = 0; r < slices; r++)
+                    {
+                        w.Line($"uint p{r}_0 = {pack}(s{r}_{2 * k}_0, s{r}_{2 * k}_1);");
+                        w.Line($"uint p{r}_1 = {pack}(s{r}_{2 * k}_2, s{r}_{2 * k}_3);");
+                        w.Line($"uint p{r}_2 = {pack}(s{r}_{2 * k + 1}_0, s{r}_{2 * k + 1}_1);");
+                        w.Line($"uint p{r}_3 = {pack}(s{r}_{2 * k + 1}_2, s{r}_{2 * k + 1}_3);");
+                    }
+                    for (int d = 0; d < valueTiles; d += 2)
+                    {
+                        using (w.Block(""))
+                        {
+                            w.Line($"{Tiles}.LoadBTransposed<TTarget>(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
+                            for (int r = 0; r < slices; r++)
+                            {
+                                w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
+                                w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void EmitEpilogue(CodeWriter w, List<(int R, int H)> rows, int valueTiles, string pack)
+        {
+            w.Line("// Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word.");
+            foreach (var (r, hf) in rows)
+            {
+                string x = $"{r}{hf}";
+                using (w.Block(""))
+                {
+                    w.Line($"float total = {Frag}.QuadSum(sum{x});");
+                    w.Line("float factor = total > 0f ? 1f / total : 0f;");
+                    using (w.Block($"if (active{x})"))
+                    {
+                        w.Line($"long word = (OutputOffset(a, b, h, i{x}) >> 1) + tq;");
+                        for (int d = 0; d < valueTiles; d++)
+                            w.Line($"a.OutputWords[word + {Int(d * 4)}] = {pack}(o{r}_{d}_{hf * 2} * factor, o{r}_{d}_{hf * 2 + 1} * factor);");
+                        w.Line("if (a.WriteLogSumExp != 0 && tq == 0)");
+                        w.Line($"    a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i{x}] = total > 0f ? (max{x} + {Math}.Log2(total)) * {Math}.Ln2 : float.NegativeInfinity;");
+                    }
+                }
+            }
+        }
+    }
+}

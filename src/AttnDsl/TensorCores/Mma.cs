@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Runtime.Cuda;
+
+namespace AttnDsl.TensorCores
+{
+    /// <summary>
+    /// One warp-wide <c>mma.sync.aligned.m16n8k16</c> (16-bit inputs, FP32 accumulate): D = A . B + D for a
+    /// 16 x 16 A tile (row-major) and a 16 x 8 B tile (column-major), each lane holding PTX's fragment
+    /// layout. With g = lane / 4 and t = lane % 4: a0 = A[g][2t..2t+1], a1 = A[g+8][2t..2t+1],
+    /// a2 = A[g][2t+8..2t+9], a3 = A[g+8][2t+8..2t+9]; b0 = B[2t..2t+1][g], b1 = B[2t+8..2t+9][g];
+    /// d0, d1 = D[g][2t], D[g][2t+1]; d2, d3 = D[g+8][2t], D[g+8][2t+1]. Two 16-bit values per register,
+    /// the lower index in the low half.
+    /// </summary>
+    /// <remarks>
+    /// On <see cref="CudaTarget"/> this is the instruction itself. On <see cref="EmulatedTarget"/> (ILGPU's CPU accelerator created with a
+    /// 32-lane warp) the same fragments are exchanged through warp shuffles and multiplied in FP32,
+    /// so the generated tensor-core kernels run unchanged in CI.
+    /// </remarks>
+    public static class Mma
+    {
+        /// <summary>Float16 inputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Float16<TTarget>(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+            {
+                Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
+                Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
+                CudaAsm.EmitRef(
+                    "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
+                    ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
+                d0 = c0.Value; d1 = c1.Value; d2 = c2.Value; d3 = c3.Value;
+            }
+            else
+            {
+                Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: false);
+            }
+        }
+
+        /// <summary>BFloat16 inputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void BFloat16<TTarget>(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+            {
+                Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
+                Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
+                CudaAsm.EmitRef(
+                    "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
+                    ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
+                d0 = c0.Value; d1 = c1.Value; d2 = c2.Value; d3 = c3.Value;
+            }
+            else
+            {
+                Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: true);
+            }
+        }
+
+        /// <summary>
+        /// The fragment exchange of the instruction: row g of A lives in lanes 4g..4g+3, column n of B in
+        /// lanes 4n..4n+3, lane 4x+s holding k = 2s, 2s+1, 2s+8, 2s+9. Each lane gathers its two rows of A
+        /// and its two columns of B from those lanes, one source lane per step.
+        /// </summary>
+        private static void Emulate(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1, bool bfloat16)
+        {
+            int lane = Warp.LaneIdx;
+            int g = lane >> 2, t = lane & 3;
+            var a = new Quad(a0, a1, a2, a3);
+            var b = new Pair(b0, b1);
+            for (int s = 0; s < 4; s++)
+            {
+                Quad rows = Warp.Shuffle(a, 4 * g + s);         // A[g][..], A[g+8][..] at k = 2s.., 2s+8..
+                Pair col0 = Warp.Shuffle(b, 4 * (2 * t) + s);   // B[..][2t]
+                Pair col1 = Warp.Shuffle(b, 4 * (2 * t + 1) + s); // B[..][2t+1]
+                d0 += Dot2(rows.X, col0.X, bfloat16) + Dot2(rows.Z, col0.Y, bfloat16);
+                d1 += Dot2(rows.X, col1.X, bfloat16) + Dot2(rows.Z, col1.Y, bfloat16);
+                d2 += Dot2(rows.Y, col0.X, bfloat16) + Dot2(rows.W, col0.Y, bfloat16);
+                d3 += Dot2(rows.Y, col1.X, bfloat16) + Dot2(rows.W, col1.Y, bfloat16);
+            }
+        }
+
+        private static float Dot2(uint x, uint y, bool bfloat16) =>
+            Fragments.Low(x, bfloat16) * Fragments.Low(y, bfloat16) + Fragments.High(x, bfloat16) * Fragments.High(y, bfloat16);
+
+        private struct Quad
+        {
+            public uint X, Y, Z, W;
+            public Quad(uint x, uint y, uint z, uint w) { X = x; Y = y; Z = z; W = w; }
+        }
+
+        private struct Pair
+        {
+            public uint X, Y;
+            public Pair(uint x, uint y) { X = x; Y = y; }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Runtime.Cuda;
+
+namespace AttnDsl.TensorCores
+{
+    /// <summary>
+    /// Shared-memory traffic of the tensor-core kernels, in 32-bit words of the group's dynamic shared
+    /// memory (two 16-bit elements per word): <c>ldmatrix</c> fragment loads and <c>cp.async</c> 16-byte
+    /// copies from global memory. The PTX names ILGPU's dynamic shared symbol (<c>__dyn_shared_alloca</c>)
+    /// for the 32-bit shared addresses these instructions take; elsewhere the same fragments are read
+    /// from the shared view element by element, in the layout the instruction produces.
+    /// </summary>
+    public static class SharedTiles
+    {
+        private const string SharedAddress = ".reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, ";
+
+        /// <summary>
+        /// The A operand of one m16n8k16 from a row-major 16 x 16 tile starting at <paramref name="tileWord"/>
+        /// (<c>ldmatrix.x4</c>): a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadA<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint a0, out uint a1, out uint a2, out uint a3)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            int lane = Warp.LaneIdx;
+            if (default(TTarget).Cuda)
+            {
+                int m = lane >> 3;
+                int word = tileWord + ((m & 1) * 8 + (lane & 7)) * strideWords + (m >> 1) * 4;
+                LdMatrix((uint)word * 4u, out a0, out a1, out a2, out a3);
+                return;
+            }
+            int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
+            a0 = shared[row];
+            a1 = shared[row + 8 * strideWords];
+            a2 = shared[row + 4];
+            a3 = shared[row + 8 * strideWords + 4];
+        }
+
+        /// <summary>
+        /// B operands of two adjacent n-tiles from a row-major [n][k] 16 x 16 tile (the K tile of QK^T):
+        /// (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadB<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            int lane = Warp.LaneIdx;
+            if (default(TTarget).Cuda)
+            {
+                int m = lane >> 3;
+                int word = tileWord + ((m >> 1) * 8 + (lane & 7)) * strideWords + (m & 1) * 4;
+                LdMatrix((uint)word * 4u, out b0, out b1, out c0, out c1);
+                return;
+            }
+            int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
+            b0 = shared[row];
+            b1 = shared[row + 4];
+            c0 = shared[row + 8 * strideWords];
+            c1 = shared[row + 8 * strideWords + 4];
+        }
+
+        /// <summary>
+        /// B operands of two adjacent n-tiles from a row-major [k][n] 16 x 16 tile (the V tile of P.V),
+        /// transposed on the way (<c>ldmatrix.x4.trans</c>): (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadBTransposed<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            int lane = Warp.LaneIdx;
+            if (default(TTarget).Cuda)
+            {
+                int m = lane >> 3;
+                int word = tileWord + ((m & 1) * 8 + (lane & 7)) * strideWords + (m >> 1) * 4;
+                LdMatrixTransposed((uint)word * 4u, out b0, out b1, out c0, out c1);
+                return;
+            }
+            // Lane (g, t) receives k = 2t, 2t+1 of column g.
+            int strideHalves = strideWords * 2;
+            int half = tileWord * 2 + (2 * (lane & 3)) * strideHalves + (lane >> 2);
+            b0 = Pair(shared, half, strideHalves);
+            b1 = Pair(shared, half + 8 * strideHalves, strideHalves);
+            c0 = Pair(shared, half + 8, strideHalves);
+            c1 = Pair(shared, half + 8 * strideHalves + 8, strideHalves);
+        }
+
+        /// <summary>The 16-bit elements at <paramref name="half"/> and one row below, packed low/high.</summary>
+        private static uint Pair(ArrayView<uint> shared, int half, int strideHalves) =>
+            HalfAt(shared, half) | (HalfAt(shared, half + strideHalves) << 16);
+
+        private static uint HalfAt(ArrayView<uint> shared, int half)
+        {
+            uint word = shared[half >> 1];
+            return (half & 1) != 0 ? word >> 16 : word & 0xFFFFu;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void LdMatrix(uint byteOffset, out uint r0, out uint r1, out uint r2, out uint r3)
+        {
+            Output<uint> x0 = default, x1 = default, x2 = default, x3 = default;
+            Input<uint> offset = byteOffset;
+            CudaAsm.EmitRef(
+                "{ " + SharedAddress + "%4; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [sa]; }",
+                ref x0, ref x1, ref x2, ref x3, ref offset);
+            r0 = x0.Value; r1 = x1.Value; r2 = x2.Value; r3 = x3.Value;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void LdMatrixTransposed(uint byteOffset, out uint r0, out uint r1, out uint r2, out uint r3)
+        {
+            Output<uint> x0 = default, x1 = default, x2 = default, x3 = default;
+            Input<uint> offset = byteOffset;
+            CudaAsm.EmitRef(
+                "{ " + SharedAddress + "%4; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [sa]; }",
+                ref x0, ref x1, ref x2, ref x3, ref offset);
+            r0 = x0.Value; r1 = x1.Value; r2 = x2.Value; r3 = x3.Value;
+        }
+
+        /// <summary>
+        /// Copies 16 bytes (4 words) from global word <paramref name="globalWord"/> to shared word
+        /// <paramref name="sharedWord"/>, or zeros when <paramref name="valid"/> is false. Asynchronous on CUDA
+        /// (<c>cp.async.cg</c>, completed by <see cref="Wait"/> and a barrier); <paramref name="globalAddress"/>
+        /// is the device address of word 0 of <paramref name="global"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Copy16<TTarget>(ArrayView<uint> shared, int sharedWord, ArrayView<uint> global, long globalAddress, long globalWord, bool valid)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+            {
+                Input<uint> offset = (uint)sharedWord * 4u;
+                Input<ulong> source = (ulong)(globalAddress + (valid ? globalWord * 4L : 0L));
+                Input<uint> bytes = valid ? 16u : 0u;
+                CudaAsm.EmitRef("{ " + SharedAddress + "%0; cp.async.cg.shared.global [sa], [%1], 16, %2; }", ref offset, ref source, ref bytes);
+                return;
+            }
+            for (int w = 0; w < 4; w++)
+                shared[sharedWord + w] = valid ? global[globalWord + w] : 0u;
+        }
+
+        /// <summary>Closes the group of copies issued since the last commit.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Commit<TTarget>()
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+                CudaAsm.Emit("cp.async.commit_group;");
+        }
+
+        /// <summary>Waits until at most one committed group of copies is still in flight.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void WaitAllButOne<TTarget>()
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+                CudaAsm.Emit("cp.async.wait_group 1;");
+        }
+
+        /// <summary>Waits until every committed copy has landed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Wait<TTarget>()
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+                CudaAsm.Emit("cp.async.wait_group 0;");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AttnDsl.Kernels.Tests.Harness;
+using AttnDsl.Kernels.Tests.Specs;
+using ILGPU;
+using ILGPU.Runtime;
+using Xunit;
+
+namespace AttnDsl.Kernels.Tests
+{
+    /// <summary>
+    /// The tensor-core kernels (mma.sync fragments, ldmatrix and cp.async layouts) on a 32-lane-warp CPU
+    /// accelerator, where the MMA is the warp-shuffle emulation, against <see cref="AttentionReference"/>:
+    /// every 16-bit spec on every test shape.
+    /// </summary>
+    [Collection(AcceleratorCollection.Name)]
+    public sealed class TensorCoreTests
+    {
+        private readonly AcceleratorFixture _fixture;
+
+        public TensorCoreTests(AcceleratorFixture fixture) => _fixture = fixture;
+
+        public static IEnumerable<object[]> Cases() =>
+            from spec in SpecCatalog.All
+            where spec.Info.Element != ElementType.Float32
+            from shape in Shapes.ByName
+            where !spec.SelfAttentionOnly || Shapes.IsSelfAttention(shape.Value)
+            select new object[] { spec.Name, shape.Key };
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void TensorCore_MatchesReference(string spec, string shape)
+        {
+            var result = SpecCatalog.Get(spec).Execute(_fixture.WarpAccelerator, Shapes.Get(shape), AttentionPath.TensorCore, (spec + shape).Length * 7919);
+            result.AssertMatchesReference();
+        }
+    }
+}
