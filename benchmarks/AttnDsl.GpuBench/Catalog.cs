@@ -12,7 +12,7 @@ namespace AttnDsl.GpuBench
         ArrayView<int> documentIds, ArrayView<float> logSumExp, AttentionPath path);
 
     /// <summary>One benchmarked spec: mask kind, head dim, generated Info and Run.</summary>
-    public sealed record BenchSpec(string Mask, AttentionSpecInfo Info, RunSpec Run)
+    public sealed record BenchSpec(string Mask, AttentionSpecInfo Info, RunSpec Run, string Impl = "attndsl")
     {
         public int HeadDim => Info.HeadDim;
         public string Name => Info.Name;
@@ -32,6 +32,15 @@ namespace AttnDsl.GpuBench
             new(Masks.Document, DocumentCausalD128.Info, (a, s, q, k, v, o, ids, l, p) => DocumentCausalD128.Run(a, s, q, k, v, o, ids, l, p)),
             new(Masks.Alibi, CausalAlibiD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalAlibiD64.Run(a, s, q, k, v, o, l, p)),
             new(Masks.Alibi, CausalAlibiD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalAlibiD128.Run(a, s, q, k, v, o, l, p)),
+        };
+
+        /// <summary>Tile variants of the causal spec (--variants), each its own impl in the JSON lines.</summary>
+        public static IReadOnlyList<BenchSpec> Variants { get; } = new BenchSpec[]
+        {
+            new(Masks.Causal, CausalD64Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
+            new(Masks.Causal, CausalD64Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
+            new(Masks.Causal, CausalD128Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
+            new(Masks.Causal, CausalD128Tile128x32.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile128x32.Run(a, s, q, k, v, o, l, p), "attndsl-128x32"),
         };
     }
 }

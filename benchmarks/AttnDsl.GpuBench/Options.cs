@@ -26,7 +26,7 @@ namespace AttnDsl.GpuBench
             "usage: AttnDsl.GpuBench [--json <path>] [--full] [--shapes BxHxN,...] [--dims 64,128] [--masks m,...]\n" +
             "                        [--reps <n>] [--warmup <n>] [--round-ms <ms>] [--row-budget-s <s>] [--deadline-s <s>]\n" +
             "                        [--seed <n>] [--doc-min <n>] [--doc-max <n>] [--check-shape BxHxN] [--no-check]\n" +
-            "                        [--path auto|row|tiled] [--list] [--dump-ptx <dir>]\n" +
+            "                        [--path auto|row|tiled|tc] [--variants] [--list] [--dump-ptx <dir>]\n" +
             "  default grid: B=1 H=16 N in {1024, 4096, 16384} and B=4 H=32 N=4096, D in {64, 128}, every mask\n" +
             "  --full        B in {1, 2, 4} x N in {1024, 4096, 16384, 32768} at H=16, and B=4 H=32 N=4096\n" +
             "  masks: " + "dense, causal, causal-window1024, document-causal, causal-alibi\n" +
@@ -53,6 +53,9 @@ namespace AttnDsl.GpuBench
         public GridShape CheckShape { get; private set; } = new(2, 2, 1280);
         public bool Check { get; private set; } = true;
         public AttentionPath Path { get; private set; } = AttentionPath.Auto;
+
+        /// <summary>Also time the causal spec's tile variants (impl attndsl-BMxBN).</summary>
+        public bool Variants { get; private set; }
         public bool List { get; private set; }
         public string? DumpPtxDir { get; private set; }
         public bool Help { get; private set; }
@@ -128,10 +131,12 @@ namespace AttnDsl.GpuBench
                             "auto" => AttentionPath.Auto,
                             "row" or "rowstreaming" => AttentionPath.RowStreaming,
                             "tiled" => AttentionPath.Tiled,
+                            "tc" or "tensorcore" => AttentionPath.TensorCore,
                             var p => throw new ArgumentException($"--path: unknown kernel shape '{p}'."),
                         };
                         break;
                     case "--list": o.List = true; break;
+                    case "--variants": o.Variants = true; break;
                     case "--dump-ptx": o.DumpPtxDir = Next(); break;
                     case "-h" or "--help": o.Help = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[a]}'.");

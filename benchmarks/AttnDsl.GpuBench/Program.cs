@@ -119,7 +119,8 @@ namespace AttnDsl.GpuBench
 
         public int RunAll()
         {
-            var specs = Catalog.All.Where(s => _options.Dims.Contains(s.HeadDim) && _options.MaskKinds.Contains(s.Mask)).ToList();
+            var specs = Catalog.All.Concat(_options.Variants ? Catalog.Variants : Array.Empty<BenchSpec>())
+                .Where(s => _options.Dims.Contains(s.HeadDim) && _options.MaskKinds.Contains(s.Mask)).ToList();
             var grid = _options.Grid();
             string timing = "ILGPU profiling markers (CUDA events) around each round";
             _json.Write(new Dictionary<string, object?>
@@ -265,7 +266,7 @@ namespace AttnDsl.GpuBench
                 double pairs = Masks.VisiblePairs(spec.Mask, grid.Batch, grid.Length, docIds);
                 double flops = Masks.ConventionFlops(spec.Mask, grid.Batch, grid.Heads, grid.Length, spec.HeadDim, pairs);
                 var plan = Runtime.LaunchPlanner.Plan(_device, shape, spec.Info, path);
-                int tileRows = plan.Path == AttentionPath.Tiled ? plan.GroupThreads : 1;
+                int tileRows = plan.Path switch { AttentionPath.Tiled => plan.GroupThreads, AttentionPath.TensorCore => spec.Info.BlockM, _ => 1 };
                 var reference = new ReferenceArguments { DocumentIds = docIds };
                 var stats = BlockAnalysis.Count(spec.Info, shape, reference, tileRows);
 
@@ -274,6 +275,7 @@ namespace AttnDsl.GpuBench
                 {
                     AttentionPath.Tiled => $"portable Tiled ({tileRows}-row query tiles, one thread per query row)",
                     AttentionPath.RowStreaming => "portable RowStreaming (one thread per query row)",
+                    AttentionPath.TensorCore => $"tensor-core mma.sync ({spec.Info.BlockM}x{spec.Info.BlockN} tiles, {plan.GroupThreads / 32} warps)",
                     var other => other.ToString(),
                 };
                 row["ms"] = median;
@@ -338,7 +340,7 @@ namespace AttnDsl.GpuBench
         private Dictionary<string, object?> RowHeader(BenchSpec spec, GridShape grid) => new()
         {
             ["type"] = "row",
-            ["impl"] = "attndsl",
+            ["impl"] = spec.Impl,
             ["mask"] = spec.Mask,
             ["B"] = grid.Batch,
             ["H"] = grid.Heads,
@@ -469,7 +471,7 @@ namespace AttnDsl.GpuBench
     }
 
     /// <summary>
-    /// Writes the PTX of every spec's portable tiled kernel (ILGPU's PTX backend for SM_90, no GPU needed), for
+    /// Writes the PTX of every spec's portable tiled kernel and tensor-core kernel (ILGPU's PTX backend for SM_90, no GPU needed), for
     /// <c>ptxas -v</c> on the device (registers, stack, spills): benchmarks/gpu/run.sh does that.
     /// </summary>
     public static class PtxDump
@@ -480,15 +482,23 @@ namespace AttnDsl.GpuBench
             using var context = Context.Create(builder => builder.Cuda());
             var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
                 CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
-            foreach (var spec in Catalog.All)
+            foreach (var spec in Catalog.All.Concat(Catalog.Variants))
             {
                 var type = typeof(Catalog).Assembly.GetType(spec.Name)!;
                 var kernels = type.GetNestedType("AttnDslKernels", BindingFlags.Public)!;
-                var tiled = EntryPointDescription.FromExplicitlyGroupedKernel(kernels.GetMethod("TiledKernel")!);
-                var ptx = ((PTXCompiledKernel)backend.Compile(tiled, new KernelSpecialization())).PTXAssembly;
-                string path = Path.Combine(directory, $"{type.Name}.tiled.ptx");
-                File.WriteAllText(path, ptx);
-                Console.WriteLine($"{path}: {ptx.Length} chars");
+                var methods = new[]
+                {
+                    ("tiled", kernels.GetMethod("TiledKernel")!),
+                    ("tc", kernels.GetMethod("TensorCoreKernel")!.MakeGenericMethod(typeof(AttnDsl.TensorCores.CudaTarget))),
+                };
+                foreach (var (suffix, method) in methods)
+                {
+                    var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
+                    var ptx = ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+                    string path = Path.Combine(directory, $"{type.Name}.{suffix}.ptx");
+                    File.WriteAllText(path, ptx);
+                    Console.WriteLine($"{path}: {ptx.Length} chars");
+                }
             }
             return 0;
         }

@@ -36,12 +36,12 @@ timeout "${TORCH_TIMEOUT_S:-1800}" python3 "$here/bench_torch.py" --json "$OUT/t
     --deadline-s "${TORCH_DEADLINE_S:-0}" "$@" ${TORCH_ARGS:-} 2>&1 | tee "$OUT/torch.log"
 echo "bench_torch.py exit: ${PIPESTATUS[0]}"
 
-# Registers, stack and spills of the portable tiled kernels (ILGPU PTX for SM_90 -> ptxas -v), when ptxas exists.
+# Registers, stack and spills of the portable tiled and tensor-core kernels (ILGPU PTX for SM_90 -> ptxas -v), when ptxas exists.
 if command -v ptxas >/dev/null 2>&1; then
     ptx=$(mktemp -d)
     "$app/AttnDsl.GpuBench" --dump-ptx "$ptx" > /dev/null 2>&1
     for f in "$ptx"/*.ptx; do
-        echo "$(basename "$f" .tiled.ptx): $(ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1 | grep -E 'Used|spill' | sed 's/ptxas info *: //' | tr '\n' ' ')"
+        echo "$(basename "$f" .ptx): $(ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1 | grep -E 'Used|spill' | sed 's/ptxas info *: //' | tr '\n' ' ')"
     done > "$OUT/ptxas.txt"
     cat "$OUT/ptxas.txt"
     rm -rf "$ptx"

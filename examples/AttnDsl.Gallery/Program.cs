@@ -13,7 +13,7 @@ namespace AttnDsl.Gallery
     /// Runs every gallery spec on the best accelerator present, checks it against
     /// <see cref="AttentionReference"/>, times it and prints one row per seed system.
     /// <code>
-    /// dotnet run --project examples/AttnDsl.Gallery -c Release [-- --quick] [--json rows.json] [--only name,...] [--path auto|row|tiled] [--reps N]
+    /// dotnet run --project examples/AttnDsl.Gallery -c Release [-- --quick] [--json rows.json] [--only name,...] [--path auto|row|tiled|tc] [--reps N]
     /// </code>
     /// Exit code 0 when every row passes, 1 when any fails, 2 on bad arguments.
     /// </summary>
@@ -79,11 +79,11 @@ namespace AttnDsl.Gallery
     public sealed class GalleryOptions
     {
         public const string Usage =
-            "usage: AttnDsl.Gallery [--quick] [--json <path>] [--only <name>[,<name>...]] [--path auto|row|tiled] [--reps <n>]\n" +
+            "usage: AttnDsl.Gallery [--quick] [--json <path>] [--only <name>[,<name>...]] [--path auto|row|tiled|tc] [--reps <n>]\n" +
             "  --quick   smaller shapes (CPU: N=256; CUDA: N=2048, H=8 timed, N=512 checked)\n" +
             "  --json    also write the rows as JSON\n" +
             "  --only    run only the named rows (substring match)\n" +
-            "  --path    kernel shape passed to Run (default auto: row-streaming on CPU, tiled on GPUs)\n" +
+            "  --path    kernel shape passed to Run (default auto: row-streaming on CPU, tensor cores on CUDA sm_80+)\n" +
             "  --reps    timed runs per row (default 5 on CPU, 10 on GPUs); the median is reported";
 
         public bool Quick { get; private set; }
@@ -110,6 +110,7 @@ namespace AttnDsl.Gallery
                             "auto" => AttentionPath.Auto,
                             "row" or "rowstreaming" => AttentionPath.RowStreaming,
                             "tiled" => AttentionPath.Tiled,
+                            "tc" or "tensorcore" => AttentionPath.TensorCore,
                             var p => throw new ArgumentException($"--path: unknown kernel shape '{p}'."),
                         };
                         break;

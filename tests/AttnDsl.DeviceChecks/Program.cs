@@ -23,7 +23,10 @@ foreach (var spec in SpecCatalog.All)
     {
         if (spec.SelfAttentionOnly && !Shapes.IsSelfAttention(shape))
             continue;
-        foreach (var path in new[] { AttentionPath.RowStreaming, AttentionPath.Tiled })
+        var paths = spec.Info.Element == ElementType.Float32
+            ? new[] { AttentionPath.RowStreaming, AttentionPath.Tiled }
+            : new[] { AttentionPath.RowStreaming, AttentionPath.Tiled, AttentionPath.TensorCore };
+        foreach (var path in paths)
         {
             try
             {

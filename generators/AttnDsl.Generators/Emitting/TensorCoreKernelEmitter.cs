@@ -163,6 +163,7 @@ namespace AttnDsl.Generators.Emitting
             using (w.Block(Constraint))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<uint>();");
+                EmitDeclarations(w, slices, keyTiles, valueTiles);
                 w.Line("int thread = global::ILGPU.Group.IdxX;");
                 w.Line("int warp = thread >> 5;");
                 w.Line("int lane = thread & 31;");
@@ -244,13 +245,13 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("int keyBase = QWords + stage * (KWords + VWords);");
                     w.Line("int valueBase = keyBase + KWords;");
                     w.Line();
-                    EmitScores(w, slices, keyTiles, dimSteps, mma);
+                    EmitScores(w, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
                     EmitMasking(w, spec, rows, keyTiles, transforms);
                     w.Line();
-                    EmitSoftmax(w, rows, keyTiles, valueTiles);
+                    EmitSoftmax(w, rows, keyTiles, valueTiles, bf16);
                     w.Line();
-                    EmitValues(w, slices, keyTiles, valueTiles, mma, pack);
+                    EmitValues(w, slices, keyTiles, valueTiles, mma, pack, bf16);
                     w.Line();
                     w.Line("global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
                     w.Line("step = nextStep;");
@@ -260,32 +261,115 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("stage ^= 1;");
                 }
                 w.Line();
-                EmitEpilogue(w, rows, valueTiles, pack);
+                EmitEpilogue(w, rows, slices, valueTiles, pack);
             }
             w.Line();
         }
 
-        private static void EmitScores(CodeWriter w, int slices, int keyTiles, int dimSteps, string mma)
+        private const string Cuda = "default(TTarget).Cuda";
+        private const string Asm = "global::ILGPU.Runtime.Cuda.CudaAsm.Emit";
+        private const string LdMatrix = "{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4";
+
+        private static string MmaPtx(bool bf16) => bf16
+            ? "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"
+            : "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32";
+
+        // PTX register names of the CUDA instance: fragments live in registers declared once by the kernel, so
+        // accumulators and operands never pass through ILGPU values (or the local-memory temporaries of EmitRef).
+        private static string S(int r, int n, int c) => $"attn_s{r}_{n}_{c}";
+        private static string O(int r, int d, int c) => $"attn_o{r}_{d}_{c}";
+        private static string P(int r, int n, int hf) => $"attn_p{r}_{n}_{hf}";
+        private static string L(int r, int hf) => $"attn_l{r}{hf}";
+        private static string Quad(System.Func<int, string> name) => "{" + string.Join(", ", Enumerable.Range(0, 4).Select(name)) + "}";
+
+        private static void EmitDeclarations(CodeWriter w, int slices, int keyTiles, int valueTiles)
+        {
+            var f32 = new List<string>();
+            var b32 = new List<string>();
+            for (int r = 0; r < slices; r++)
+            {
+                for (int n = 0; n < keyTiles; n++)
+                    for (int c = 0; c < 4; c++)
+                        f32.Add(S(r, n, c));
+                for (int d = 0; d < valueTiles; d++)
+                    for (int c = 0; c < 4; c++)
+                        f32.Add(O(r, d, c));
+                for (int hf = 0; hf < 2; hf++)
+                    f32.Add(L(r, hf));
+                for (int c = 0; c < 4; c++)
+                    b32.Add($"attn_q{r}_{c}");
+                for (int n = 0; n < keyTiles; n++)
+                    for (int hf = 0; hf < 2; hf++)
+                        b32.Add(P(r, n, hf));
+            }
+            for (int c = 0; c < 4; c++)
+            {
+                b32.Add($"attn_k{c}");
+                b32.Add($"attn_v{c}");
+            }
+            using (w.Block($"if ({Cuda})"))
+            {
+                w.Line("// Fragment registers of the CUDA instance; output accumulators and row sums start at zero.");
+                w.Line($"{Asm}(\".reg .f32 {string.Join(", ", f32)}; .reg .b32 {string.Join(", ", b32)};\");");
+                var zero = f32.Where(x => x.StartsWith("attn_o") || x.StartsWith("attn_l")).Select(x => $"mov.f32 {x}, 0f00000000;");
+                w.Line($"{Asm}(\"{string.Join(" ", zero)}\");");
+            }
+        }
+
+        private static void EmitScores(CodeWriter w, int slices, int keyTiles, int dimSteps, string mma, bool bf16)
         {
             w.Line("// S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.");
             for (int r = 0; r < slices; r++)
                 for (int n = 0; n < keyTiles; n++)
                     w.Line($"float s{r}_{n}_0 = 0f, s{r}_{n}_1 = 0f, s{r}_{n}_2 = 0f, s{r}_{n}_3 = 0f;");
-            for (int k = 0; k < dimSteps; k++)
+            using (w.Block($"if ({Cuda})"))
             {
-                using (w.Block(""))
+                var zero = new List<string>();
+                for (int r = 0; r < slices; r++)
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 4; c++)
+                            zero.Add($"mov.f32 {S(r, n, c)}, 0f00000000;");
+                w.Line($"{Asm}(\"{string.Join(" ", zero)}\");");
+                for (int k = 0; k < dimSteps; k++)
                 {
                     for (int r = 0; r < slices; r++)
-                        w.Line($"{Tiles}.LoadA<TTarget>(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
+                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_q{r}_{c}")}, [sa]; }}\", {Tiles}.RowOffsetA((warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride));");
                     for (int n = 0; n < keyTiles; n += 2)
                     {
-                        using (w.Block(""))
+                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_k{c}")}, [sa]; }}\", {Tiles}.RowOffsetB(keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride));");
+                        var mmas = new List<string>();
+                        for (int r = 0; r < slices; r++)
                         {
-                            w.Line($"{Tiles}.LoadB<TTarget>(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
-                            for (int r = 0; r < slices; r++)
+                            string q = Quad(c => $"attn_q{r}_{c}");
+                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => S(r, n, c))}, {q}, {{attn_k0, attn_k1}}, {Quad(c => S(r, n, c))};");
+                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => S(r, n + 1, c))}, {q}, {{attn_k2, attn_k3}}, {Quad(c => S(r, n + 1, c))};");
+                        }
+                        w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
+                    }
+                }
+                for (int r = 0; r < slices; r++)
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 4; c++)
+                            w.Line($"{Asm}(\"mov.f32 %0, {S(r, n, c)};\", out s{r}_{n}_{c});");
+            }
+            using (w.Block("else"))
+            {
+                for (int k = 0; k < dimSteps; k++)
+                {
+                    using (w.Block(""))
+                    {
+                        for (int r = 0; r < slices; r++)
+                            w.Line($"{Tiles}.LoadA<TTarget>(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
+                        for (int n = 0; n < keyTiles; n += 2)
+                        {
+                            using (w.Block(""))
                             {
-                                w.Line($"{mma}(ref s{r}_{n}_0, ref s{r}_{n}_1, ref s{r}_{n}_2, ref s{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
-                                w.Line($"{mma}(ref s{r}_{n + 1}_0, ref s{r}_{n + 1}_1, ref s{r}_{n + 1}_2, ref s{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
+                                w.Line($"{Tiles}.LoadB<TTarget>(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
+                                for (int r = 0; r < slices; r++)
+                                {
+                                    w.Line($"{mma}(ref s{r}_{n}_0, ref s{r}_{n}_1, ref s{r}_{n}_2, ref s{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
+                                    w.Line($"{mma}(ref s{r}_{n + 1}_0, ref s{r}_{n + 1}_1, ref s{r}_{n + 1}_2, ref s{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
+                                }
                             }
                         }
                     }
@@ -322,10 +406,11 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
-        private static void EmitSoftmax(CodeWriter w, List<(int R, int H)> rows, int keyTiles, int valueTiles)
+        private static void EmitSoftmax(CodeWriter w, List<(int R, int H)> rows, int keyTiles, int valueTiles, bool bf16)
         {
             w.Line("// Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;");
-            w.Line("// sums stay per lane until the end.");
+            w.Line("// sums stay per lane until the end. P is packed to 16 bits as the A fragments of P.V.");
+            string cvt = bf16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
             foreach (var (r, hf) in rows)
             {
                 string x = $"{r}{hf}";
@@ -340,42 +425,81 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0");
                     w.Line($"float correction = {Frag}.Exp2<TTarget>(max{x} - offset);");
                     w.Line($"max{x} = newMax;");
-                    w.Line($"float rowSum = sum{x} * correction;");
-                    for (int d = 0; d < valueTiles; d++)
-                        w.Line($"o{r}_{d}_{hf * 2} *= correction; o{r}_{d}_{hf * 2 + 1} *= correction;");
-                    foreach (var e in elements)
+                    using (w.Block($"if ({Cuda})"))
                     {
-                        w.Line($"{e} = {Frag}.Exp2<TTarget>({e} - offset);");
-                        w.Line($"rowSum += {e};");
+                        var scale = new List<string> { $"mul.f32 {L(r, hf)}, {L(r, hf)}, %0;" };
+                        for (int d = 0; d < valueTiles; d++)
+                        {
+                            scale.Add($"mul.f32 {O(r, d, hf * 2)}, {O(r, d, hf * 2)}, %0;");
+                            scale.Add($"mul.f32 {O(r, d, hf * 2 + 1)}, {O(r, d, hf * 2 + 1)}, %0;");
+                        }
+                        w.Line($"{Asm}(\"{string.Join(" ", scale)}\", correction);");
+                        for (int n = 0; n < keyTiles; n++)
+                        {
+                            string lo = $"s{r}_{n}_{hf * 2}", hi = $"s{r}_{n}_{hf * 2 + 1}";
+                            w.Line($"{Asm}(\"{{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 {L(r, hf)}, {L(r, hf)}, e0; add.f32 {L(r, hf)}, {L(r, hf)}, e1; {cvt} {P(r, n, hf)}, e1, e0; }}\", {lo} - offset, {hi} - offset);");
+                        }
                     }
-                    w.Line($"sum{x} = rowSum;");
+                    using (w.Block("else"))
+                    {
+                        w.Line($"float rowSum = sum{x} * correction;");
+                        for (int d = 0; d < valueTiles; d++)
+                            w.Line($"o{r}_{d}_{hf * 2} *= correction; o{r}_{d}_{hf * 2 + 1} *= correction;");
+                        foreach (var e in elements)
+                        {
+                            w.Line($"{e} = {Frag}.Exp2<TTarget>({e} - offset);");
+                            w.Line($"rowSum += {e};");
+                        }
+                        w.Line($"sum{x} = rowSum;");
+                    }
                 }
             }
         }
 
-        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack)
+        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack, bool bf16)
         {
             w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1 are the A fragment of k-step k.");
-            for (int k = 0; k < keyTiles / 2; k++)
+            using (w.Block($"if ({Cuda})"))
             {
-                using (w.Block(""))
+                for (int k = 0; k < keyTiles / 2; k++)
                 {
-                    for (int r = 0; r < slices; r++)
-                    {
-                        w.Line($"uint p{r}_0 = {pack}(s{r}_{2 * k}_0, s{r}_{2 * k}_1);");
-                        w.Line($"uint p{r}_1 = {pack}(s{r}_{2 * k}_2, s{r}_{2 * k}_3);");
-                        w.Line($"uint p{r}_2 = {pack}(s{r}_{2 * k + 1}_0, s{r}_{2 * k + 1}_1);");
-                        w.Line($"uint p{r}_3 = {pack}(s{r}_{2 * k + 1}_2, s{r}_{2 * k + 1}_3);");
-                    }
                     for (int d = 0; d < valueTiles; d += 2)
                     {
-                        using (w.Block(""))
+                        w.Line($"{Asm}(\"{LdMatrix}.trans.shared.b16 {Quad(c => $"attn_v{c}")}, [sa]; }}\", {Tiles}.RowOffsetA(valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride));");
+                        var mmas = new List<string>();
+                        for (int r = 0; r < slices; r++)
                         {
-                            w.Line($"{Tiles}.LoadBTransposed<TTarget>(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
-                            for (int r = 0; r < slices; r++)
+                            string p = $"{{{P(r, 2 * k, 0)}, {P(r, 2 * k, 1)}, {P(r, 2 * k + 1, 0)}, {P(r, 2 * k + 1, 1)}}}";
+                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d, c))}, {p}, {{attn_v0, attn_v1}}, {Quad(c => O(r, d, c))};");
+                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d + 1, c))}, {p}, {{attn_v2, attn_v3}}, {Quad(c => O(r, d + 1, c))};");
+                        }
+                        w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
+                    }
+                }
+            }
+            using (w.Block("else"))
+            {
+                for (int k = 0; k < keyTiles / 2; k++)
+                {
+                    using (w.Block(""))
+                    {
+                        for (int r = 0; r < slices; r++)
+                        {
+                            w.Line($"uint p{r}_0 = {pack}(s{r}_{2 * k}_0, s{r}_{2 * k}_1);");
+                            w.Line($"uint p{r}_1 = {pack}(s{r}_{2 * k}_2, s{r}_{2 * k}_3);");
+                            w.Line($"uint p{r}_2 = {pack}(s{r}_{2 * k + 1}_0, s{r}_{2 * k + 1}_1);");
+                            w.Line($"uint p{r}_3 = {pack}(s{r}_{2 * k + 1}_2, s{r}_{2 * k + 1}_3);");
+                        }
+                        for (int d = 0; d < valueTiles; d += 2)
+                        {
+                            using (w.Block(""))
                             {
-                                w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
-                                w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
+                                w.Line($"{Tiles}.LoadBTransposed<TTarget>(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
+                                for (int r = 0; r < slices; r++)
+                                {
+                                    w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
+                                    w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
+                                }
                             }
                         }
                     }
@@ -383,8 +507,20 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
-        private static void EmitEpilogue(CodeWriter w, List<(int R, int H)> rows, int valueTiles, string pack)
+        private static void EmitEpilogue(CodeWriter w, List<(int R, int H)> rows, int slices, int valueTiles, string pack)
         {
+            using (w.Block($"if ({Cuda})"))
+            {
+                w.Line("// The CUDA instance's accumulators and sums, read out of their registers once.");
+                for (int r = 0; r < slices; r++)
+                {
+                    for (int hf = 0; hf < 2; hf++)
+                        w.Line($"{Asm}(\"mov.f32 %0, {L(r, hf)};\", out sum{r}{hf});");
+                    for (int d = 0; d < valueTiles; d++)
+                        for (int c = 0; c < 4; c++)
+                            w.Line($"{Asm}(\"mov.f32 %0, {O(r, d, c)};\", out o{r}_{d}_{c});");
+                }
+            }
             w.Line("// Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word.");
             foreach (var (r, hf) in rows)
             {

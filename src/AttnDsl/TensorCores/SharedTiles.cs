@@ -16,6 +16,25 @@ namespace AttnDsl.TensorCores
         private const string SharedAddress = ".reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, ";
 
         /// <summary>
+        /// Byte offset of the row this lane hands to <c>ldmatrix.x4</c> for an A operand (or a transposed B
+        /// operand): matrix m = lane / 8 covers rows 8 (m % 2).. and columns 8 (m / 2)...
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint RowOffsetA(int tileWord, int strideWords)
+        {
+            int lane = Warp.LaneIdx, m = lane >> 3;
+            return (uint)(tileWord + ((m & 1) * 8 + (lane & 7)) * strideWords + (m >> 1) * 4) * 4u;
+        }
+
+        /// <summary>Byte offset of the row this lane hands to <c>ldmatrix.x4</c> for two B operands of a [n][k] tile: matrix m covers rows 8 (m / 2).. and columns 8 (m % 2)...</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint RowOffsetB(int tileWord, int strideWords)
+        {
+            int lane = Warp.LaneIdx, m = lane >> 3;
+            return (uint)(tileWord + ((m >> 1) * 8 + (lane & 7)) * strideWords + (m & 1) * 4) * 4u;
+        }
+
+        /// <summary>
         /// The A operand of one m16n8k16 from a row-major 16 x 16 tile starting at <paramref name="tileWord"/>
         /// (<c>ldmatrix.x4</c>): a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
         /// </summary>
@@ -26,9 +45,7 @@ namespace AttnDsl.TensorCores
             int lane = Warp.LaneIdx;
             if (default(TTarget).Cuda)
             {
-                int m = lane >> 3;
-                int word = tileWord + ((m & 1) * 8 + (lane & 7)) * strideWords + (m >> 1) * 4;
-                LdMatrix((uint)word * 4u, out a0, out a1, out a2, out a3);
+                LdMatrix(RowOffsetA(tileWord, strideWords), out a0, out a1, out a2, out a3);
                 return;
             }
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
@@ -49,9 +66,7 @@ namespace AttnDsl.TensorCores
             int lane = Warp.LaneIdx;
             if (default(TTarget).Cuda)
             {
-                int m = lane >> 3;
-                int word = tileWord + ((m >> 1) * 8 + (lane & 7)) * strideWords + (m & 1) * 4;
-                LdMatrix((uint)word * 4u, out b0, out b1, out c0, out c1);
+                LdMatrix(RowOffsetB(tileWord, strideWords), out b0, out b1, out c0, out c1);
                 return;
             }
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
@@ -72,9 +87,7 @@ namespace AttnDsl.TensorCores
             int lane = Warp.LaneIdx;
             if (default(TTarget).Cuda)
             {
-                int m = lane >> 3;
-                int word = tileWord + ((m & 1) * 8 + (lane & 7)) * strideWords + (m >> 1) * 4;
-                LdMatrixTransposed((uint)word * 4u, out b0, out b1, out c0, out c1);
+                LdMatrixTransposed(RowOffsetA(tileWord, strideWords), out b0, out b1, out c0, out c1);
                 return;
             }
             // Lane (g, t) receives k = 2t, 2t+1 of column g.
@@ -130,10 +143,9 @@ namespace AttnDsl.TensorCores
         {
             if (default(TTarget).Cuda)
             {
-                Input<uint> offset = (uint)sharedWord * 4u;
-                Input<ulong> source = (ulong)(globalAddress + (valid ? globalWord * 4L : 0L));
-                Input<uint> bytes = valid ? 16u : 0u;
-                CudaAsm.EmitRef("{ " + SharedAddress + "%0; cp.async.cg.shared.global [sa], [%1], 16, %2; }", ref offset, ref source, ref bytes);
+                // Plain inputs (not EmitRef): no local-memory temporaries around the instruction.
+                CudaAsm.Emit("{ " + SharedAddress + "%0; cp.async.cg.shared.global [sa], [%1], 16, %2; }",
+                    (uint)sharedWord * 4u, (ulong)(globalAddress + (valid ? globalWord * 4L : 0L)), valid ? 16u : 0u);
                 return;
             }
             for (int w = 0; w < 4; w++)
