@@ -38,7 +38,7 @@ namespace Samples
         };
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
-            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel);
+            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TcSharedWords * 4);
 
         /// <summary>
         /// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim 64, HeadDimV 64, Float16, BHND.
@@ -74,7 +74,8 @@ namespace Samples
             global::AttnDsl.Runtime.AttentionValidation.ValidateDisjoint(value, "value", logSumExp, "logSumExp");
             global::AttnDsl.Runtime.AttentionValidation.ValidateDisjoint(output, "output", logSumExp, "logSumExp");
 
-            var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, global::Samples.DenseAttention.Info, path);
+            bool __aligned = global::AttnDsl.Runtime.TensorCoreSupport.IsAligned(query) && global::AttnDsl.Runtime.TensorCoreSupport.IsAligned(key) && global::AttnDsl.Runtime.TensorCoreSupport.IsAligned(value) && global::AttnDsl.Runtime.TensorCoreSupport.IsAligned(output);
+            var __plan = global::AttnDsl.Runtime.LaunchPlanner.Plan(accelerator, shape, global::Samples.DenseAttention.Info, path, __aligned);
             var __arguments = new AttnDslKernels.Arguments
             {
                 Query = query,
@@ -90,6 +91,17 @@ namespace Samples
                 KeyLength = shape.KeyLength,
                 QueryBlocks = __plan.QueryBlocks,
             };
+            if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
+            {
+                __arguments.QueryWords = query.Cast<uint>();
+                __arguments.KeyWords = key.Cast<uint>();
+                __arguments.ValueWords = value.Cast<uint>();
+                __arguments.OutputWords = output.Cast<uint>();
+                __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
+                __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
+                global::Samples.DenseAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.DenseAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                return;
+            }
             if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)
             {
                 global::Samples.DenseAttention.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);
@@ -127,6 +139,19 @@ namespace Samples
             /// <summary>Softmax scale times log2(e), folded into the query row: scores come out in base 2.</summary>
             public const float QueryScale = 0.18033688f;
 
+            // Tensor-core path: warps, 16-row slices per warp, and the dynamic shared memory in 32-bit words
+            // (Q tile, then two K/V stages; rows padded so ldmatrix rows fall on distinct banks).
+            public const int TcWarps = 4;
+            public const int TcSlicesPerWarp = 1;
+            public const int TcThreads = TcWarps * 32;
+            public const int QStride = (HeadDim + 8) / 2;
+            public const int KStride = (HeadDim + 8) / 2;
+            public const int VStride = (HeadDimV + 8) / 2;
+            public const int QWords = BlockM * QStride;
+            public const int KWords = BlockN * KStride;
+            public const int VWords = BlockN * VStride;
+            public const int TcSharedWords = QWords + 2 * (KWords + VWords);
+
             /// <summary>Everything a kernel reads, passed as one struct.</summary>
             public struct Arguments
             {
@@ -143,6 +168,13 @@ namespace Samples
                 public int KeyLength;
                 /// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>
                 public int QueryBlocks;
+                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>
+                public global::ILGPU.ArrayView<uint> QueryWords;
+                public global::ILGPU.ArrayView<uint> KeyWords;
+                public global::ILGPU.ArrayView<uint> ValueWords;
+                public global::ILGPU.ArrayView<uint> OutputWords;
+                public long KeyAddress;
+                public long ValueAddress;
             }
 
             /// <summary>64 floats held in registers by one thread.</summary>
@@ -658,6 +690,788 @@ namespace Samples
                 if (active)
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
+
+            /// <summary>The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
+            {
+                for (int step = from; step < schedule.Count; step++)
+                {
+                    j0 = schedule.KeyBlock(step) * BlockN;
+                    j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                    if (block != global::AttnDsl.BlockClass.Empty)
+                        return step;
+                }
+                j0 = 0;
+                j1 = -1;
+                block = global::AttnDsl.BlockClass.Empty;
+                return schedule.Count;
+            }
+
+            /// <summary>Starts the copies of key block j0.. into stage <paramref name="stage"/>, 16 bytes per copy; keys past the end are zeros.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, int b, int kvh, int j0, int stage, int thread)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                int keyBase = QWords + stage * (KWords + VWords);
+                int valueBase = keyBase + KWords;
+                for (int c = thread; c < BlockN * (HeadDim / 8); c += TcThreads)
+                {
+                    int key = c / (HeadDim / 8), part = c % (HeadDim / 8);
+                    bool valid = j0 + key < a.KeyLength;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);
+                }
+                for (int c = thread; c < BlockN * (HeadDimV / 8); c += TcThreads)
+                {
+                    int key = c / (HeadDimV / 8), part = c % (HeadDimV / 8);
+                    bool valid = j0 + key < a.KeyLength;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + key * VStride + part * 4, a.ValueWords, a.ValueAddress, valid ? (ValueOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);
+                }
+                global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
+            }
+
+            /// <summary>
+            /// A raw score of a block that needs element tests (partial by the masks, the ragged last key block, or
+            /// rows past the end) as a base-2 score, or -inf where the query does not see the key.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static float MaskedScore(in Arguments a, float raw, int b, int h, int i, int ia, int j, int j1, bool active, int queryDocument, float slope, bool partial)
+            {
+                if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))
+                    return float.NegativeInfinity;
+                return raw * QueryScale;
+            }
+
+            /// <summary>
+            /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns
+            /// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)
+            /// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment
+            /// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the
+            /// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).
+            /// </summary>
+            public static void TensorCoreKernel<TTarget>(Arguments a)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                var shared = global::ILGPU.SharedMemory.GetDynamic<uint>();
+                if (default(TTarget).Cuda)
+                {
+                    // Fragment registers of the CUDA instance; output accumulators and row sums start at zero.
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .f32 attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_l00, attn_l01; .reg .b32 attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3, attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1, attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1, attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1, attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1, attn_k0, attn_v0, attn_k1, attn_v1, attn_k2, attn_v2, attn_k3, attn_v3;");
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000;");
+                }
+                int thread = global::ILGPU.Group.IdxX;
+                int warp = thread >> 5;
+                int lane = thread & 31;
+                int g = lane >> 2, tq = lane & 3;
+                int tile = global::ILGPU.Grid.IdxX;
+                int h = tile / a.QueryBlocks % a.QueryHeads;
+                int b = tile / a.QueryBlocks / a.QueryHeads;
+                int i0 = tile % a.QueryBlocks * BlockM;
+                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                int kvh = h / (a.QueryHeads / a.KeyValueHeads);
+                int warpRow = warp * TcSlicesPerWarp * 16;
+
+                // The Q tile, once; rows past the end are zeros (their results are never stored).
+                for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)
+                {
+                    int row = e / (HeadDim / 2), word = e % (HeadDim / 2);
+                    shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;
+                }
+
+                // This thread's fragment rows.
+                int i00 = i0 + warpRow + 0 + g;
+                int ia00 = global::AttnDsl.MaskSemantics.AlignQuery(i00, a.QueryLength, a.KeyLength);
+                bool active00 = i00 <= iLast;
+                int document00 = 0;
+                float max00 = float.NegativeInfinity, sum00 = 0f;
+                int i01 = i0 + warpRow + 8 + g;
+                int ia01 = global::AttnDsl.MaskSemantics.AlignQuery(i01, a.QueryLength, a.KeyLength);
+                bool active01 = i01 <= iLast;
+                int document01 = 0;
+                float max01 = float.NegativeInfinity, sum01 = 0f;
+                float slope = 0f;
+                float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
+                float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
+                float o0_2_0 = 0f, o0_2_1 = 0f, o0_2_2 = 0f, o0_2_3 = 0f;
+                float o0_3_0 = 0f, o0_3_1 = 0f, o0_3_2 = 0f, o0_3_3 = 0f;
+                float o0_4_0 = 0f, o0_4_1 = 0f, o0_4_2 = 0f, o0_4_3 = 0f;
+                float o0_5_0 = 0f, o0_5_1 = 0f, o0_5_2 = 0f, o0_5_3 = 0f;
+                float o0_6_0 = 0f, o0_6_1 = 0f, o0_6_2 = 0f, o0_6_3 = 0f;
+                float o0_7_0 = 0f, o0_7_1 = 0f, o0_7_2 = 0f, o0_7_3 = 0f;
+
+                // The tile's key blocks: the same schedule and block classes as the portable kernels.
+                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                int queryDocumentMin = 0, queryDocumentMax = 0;
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: false, window: false, left: 0, right: 0);
+                int steps = schedule.Count;
+                bool tileFull = i0 + BlockM - 1 <= iLast;
+                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                if (step < steps)
+                    IssueBlock<TTarget>(a, shared, b, kvh, j0, 0, thread);
+                int stage = 0;
+                while (step < steps)
+                {
+                    // Prefetch the next visible block into the other stage while this one is computed.
+                    int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                    if (nextStep < steps)
+                    {
+                        IssueBlock<TTarget>(a, shared, b, kvh, nextJ0, stage ^ 1, thread);
+                        global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
+                    }
+                    else
+                    {
+                        global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                    }
+                    global::ILGPU.Group.Barrier();
+                    int keyBase = QWords + stage * (KWords + VWords);
+                    int valueBase = keyBase + KWords;
+
+                    // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
+                    float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
+                    float s0_1_0 = 0f, s0_1_1 = 0f, s0_1_2 = 0f, s0_1_3 = 0f;
+                    float s0_2_0 = 0f, s0_2_1 = 0f, s0_2_2 = 0f, s0_2_3 = 0f;
+                    float s0_3_0 = 0f, s0_3_1 = 0f, s0_3_2 = 0f, s0_3_3 = 0f;
+                    float s0_4_0 = 0f, s0_4_1 = 0f, s0_4_2 = 0f, s0_4_3 = 0f;
+                    float s0_5_0 = 0f, s0_5_1 = 0f, s0_5_2 = 0f, s0_5_3 = 0f;
+                    float s0_6_0 = 0f, s0_6_1 = 0f, s0_6_2 = 0f, s0_6_3 = 0f;
+                    float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
+                    if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000;");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 0, QStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 8, QStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 16, QStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 24, QStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_0;", out s0_0_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_1;", out s0_0_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_2;", out s0_0_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_3;", out s0_0_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_0;", out s0_1_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_1;", out s0_1_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_2;", out s0_1_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_3;", out s0_1_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_0;", out s0_2_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_1;", out s0_2_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_2;", out s0_2_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_3;", out s0_2_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_0;", out s0_3_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_1;", out s0_3_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_2;", out s0_3_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_3;", out s0_3_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_0;", out s0_4_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_1;", out s0_4_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_2;", out s0_4_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_3;", out s0_4_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_0;", out s0_5_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_1;", out s0_5_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_2;", out s0_5_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_3;", out s0_5_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_0;", out s0_6_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_1;", out s0_6_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_2;", out s0_6_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_3;", out s0_6_3);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_0;", out s0_7_0);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_1;", out s0_7_1);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_2;", out s0_7_2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_3;", out s0_7_3);
+                    }
+                    else
+                    {
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                    }
+
+                    // Scale and mask on the fragments. Whole blocks inside the tile skip the element tests.
+                    bool partial = block == global::AttnDsl.BlockClass.Partial;
+                    if (!partial && tileFull && j0 + BlockN - 1 <= j1)
+                    {
+                        s0_0_0 *= QueryScale;
+                        s0_0_1 *= QueryScale;
+                        s0_1_0 *= QueryScale;
+                        s0_1_1 *= QueryScale;
+                        s0_2_0 *= QueryScale;
+                        s0_2_1 *= QueryScale;
+                        s0_3_0 *= QueryScale;
+                        s0_3_1 *= QueryScale;
+                        s0_4_0 *= QueryScale;
+                        s0_4_1 *= QueryScale;
+                        s0_5_0 *= QueryScale;
+                        s0_5_1 *= QueryScale;
+                        s0_6_0 *= QueryScale;
+                        s0_6_1 *= QueryScale;
+                        s0_7_0 *= QueryScale;
+                        s0_7_1 *= QueryScale;
+                        s0_0_2 *= QueryScale;
+                        s0_0_3 *= QueryScale;
+                        s0_1_2 *= QueryScale;
+                        s0_1_3 *= QueryScale;
+                        s0_2_2 *= QueryScale;
+                        s0_2_3 *= QueryScale;
+                        s0_3_2 *= QueryScale;
+                        s0_3_3 *= QueryScale;
+                        s0_4_2 *= QueryScale;
+                        s0_4_3 *= QueryScale;
+                        s0_5_2 *= QueryScale;
+                        s0_5_3 *= QueryScale;
+                        s0_6_2 *= QueryScale;
+                        s0_6_3 *= QueryScale;
+                        s0_7_2 *= QueryScale;
+                        s0_7_3 *= QueryScale;
+                    }
+                    else
+                    {
+                        s0_0_0 = MaskedScore(a, s0_0_0, b, h, i00, ia00, j0 + 0 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_0_1 = MaskedScore(a, s0_0_1, b, h, i00, ia00, j0 + 1 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_1_0 = MaskedScore(a, s0_1_0, b, h, i00, ia00, j0 + 8 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_1_1 = MaskedScore(a, s0_1_1, b, h, i00, ia00, j0 + 9 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_2_0 = MaskedScore(a, s0_2_0, b, h, i00, ia00, j0 + 16 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_2_1 = MaskedScore(a, s0_2_1, b, h, i00, ia00, j0 + 17 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_3_0 = MaskedScore(a, s0_3_0, b, h, i00, ia00, j0 + 24 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_3_1 = MaskedScore(a, s0_3_1, b, h, i00, ia00, j0 + 25 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_4_0 = MaskedScore(a, s0_4_0, b, h, i00, ia00, j0 + 32 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_4_1 = MaskedScore(a, s0_4_1, b, h, i00, ia00, j0 + 33 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_5_0 = MaskedScore(a, s0_5_0, b, h, i00, ia00, j0 + 40 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_5_1 = MaskedScore(a, s0_5_1, b, h, i00, ia00, j0 + 41 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_6_0 = MaskedScore(a, s0_6_0, b, h, i00, ia00, j0 + 48 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_6_1 = MaskedScore(a, s0_6_1, b, h, i00, ia00, j0 + 49 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_7_0 = MaskedScore(a, s0_7_0, b, h, i00, ia00, j0 + 56 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_7_1 = MaskedScore(a, s0_7_1, b, h, i00, ia00, j0 + 57 + 2 * tq, j1, active00, document00, slope, partial);
+                        s0_0_2 = MaskedScore(a, s0_0_2, b, h, i01, ia01, j0 + 0 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_0_3 = MaskedScore(a, s0_0_3, b, h, i01, ia01, j0 + 1 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_1_2 = MaskedScore(a, s0_1_2, b, h, i01, ia01, j0 + 8 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_1_3 = MaskedScore(a, s0_1_3, b, h, i01, ia01, j0 + 9 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_2_2 = MaskedScore(a, s0_2_2, b, h, i01, ia01, j0 + 16 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_2_3 = MaskedScore(a, s0_2_3, b, h, i01, ia01, j0 + 17 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_3_2 = MaskedScore(a, s0_3_2, b, h, i01, ia01, j0 + 24 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_3_3 = MaskedScore(a, s0_3_3, b, h, i01, ia01, j0 + 25 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_4_2 = MaskedScore(a, s0_4_2, b, h, i01, ia01, j0 + 32 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_4_3 = MaskedScore(a, s0_4_3, b, h, i01, ia01, j0 + 33 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_5_2 = MaskedScore(a, s0_5_2, b, h, i01, ia01, j0 + 40 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_5_3 = MaskedScore(a, s0_5_3, b, h, i01, ia01, j0 + 41 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_6_2 = MaskedScore(a, s0_6_2, b, h, i01, ia01, j0 + 48 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_6_3 = MaskedScore(a, s0_6_3, b, h, i01, ia01, j0 + 49 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_7_2 = MaskedScore(a, s0_7_2, b, h, i01, ia01, j0 + 56 + 2 * tq, j1, active01, document01, slope, partial);
+                        s0_7_3 = MaskedScore(a, s0_7_3, b, h, i01, ia01, j0 + 57 + 2 * tq, j1, active01, document01, slope, partial);
+                    }
+
+                    // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
+                    // sums stay per lane until the end. P is packed to 16 bits as the A fragments of P.V.
+                    {
+                        float m = s0_0_0;
+                        m = m > s0_0_1 ? m : s0_0_1;
+                        m = m > s0_1_0 ? m : s0_1_0;
+                        m = m > s0_1_1 ? m : s0_1_1;
+                        m = m > s0_2_0 ? m : s0_2_0;
+                        m = m > s0_2_1 ? m : s0_2_1;
+                        m = m > s0_3_0 ? m : s0_3_0;
+                        m = m > s0_3_1 ? m : s0_3_1;
+                        m = m > s0_4_0 ? m : s0_4_0;
+                        m = m > s0_4_1 ? m : s0_4_1;
+                        m = m > s0_5_0 ? m : s0_5_0;
+                        m = m > s0_5_1 ? m : s0_5_1;
+                        m = m > s0_6_0 ? m : s0_6_0;
+                        m = m > s0_6_1 ? m : s0_6_1;
+                        m = m > s0_7_0 ? m : s0_7_0;
+                        m = m > s0_7_1 ? m : s0_7_1;
+                        m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                        float newMax = max00 > m ? max00 : m;
+                        float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                        float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max00 - offset);
+                        max00 = newMax;
+                        if (default(TTarget).Cuda)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mul.f32 attn_l00, attn_l00, %0; mul.f32 attn_o0_0_0, attn_o0_0_0, %0; mul.f32 attn_o0_0_1, attn_o0_0_1, %0; mul.f32 attn_o0_1_0, attn_o0_1_0, %0; mul.f32 attn_o0_1_1, attn_o0_1_1, %0; mul.f32 attn_o0_2_0, attn_o0_2_0, %0; mul.f32 attn_o0_2_1, attn_o0_2_1, %0; mul.f32 attn_o0_3_0, attn_o0_3_0, %0; mul.f32 attn_o0_3_1, attn_o0_3_1, %0; mul.f32 attn_o0_4_0, attn_o0_4_0, %0; mul.f32 attn_o0_4_1, attn_o0_4_1, %0; mul.f32 attn_o0_5_0, attn_o0_5_0, %0; mul.f32 attn_o0_5_1, attn_o0_5_1, %0; mul.f32 attn_o0_6_0, attn_o0_6_0, %0; mul.f32 attn_o0_6_1, attn_o0_6_1, %0; mul.f32 attn_o0_7_0, attn_o0_7_0, %0; mul.f32 attn_o0_7_1, attn_o0_7_1, %0;", correction);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; }", s0_0_0 - offset, s0_0_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_1_0, e1, e0; }", s0_1_0 - offset, s0_1_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_2_0, e1, e0; }", s0_2_0 - offset, s0_2_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_3_0, e1, e0; }", s0_3_0 - offset, s0_3_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_4_0, e1, e0; }", s0_4_0 - offset, s0_4_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_5_0, e1, e0; }", s0_5_0 - offset, s0_5_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_6_0, e1, e0; }", s0_6_0 - offset, s0_6_1 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_7_0, e1, e0; }", s0_7_0 - offset, s0_7_1 - offset);
+                        }
+                        else
+                        {
+                            float rowSum = sum00 * correction;
+                            o0_0_0 *= correction; o0_0_1 *= correction;
+                            o0_1_0 *= correction; o0_1_1 *= correction;
+                            o0_2_0 *= correction; o0_2_1 *= correction;
+                            o0_3_0 *= correction; o0_3_1 *= correction;
+                            o0_4_0 *= correction; o0_4_1 *= correction;
+                            o0_5_0 *= correction; o0_5_1 *= correction;
+                            o0_6_0 *= correction; o0_6_1 *= correction;
+                            o0_7_0 *= correction; o0_7_1 *= correction;
+                            s0_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_0 - offset);
+                            rowSum += s0_0_0;
+                            s0_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_1 - offset);
+                            rowSum += s0_0_1;
+                            s0_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_0 - offset);
+                            rowSum += s0_1_0;
+                            s0_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_1 - offset);
+                            rowSum += s0_1_1;
+                            s0_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_0 - offset);
+                            rowSum += s0_2_0;
+                            s0_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_1 - offset);
+                            rowSum += s0_2_1;
+                            s0_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_0 - offset);
+                            rowSum += s0_3_0;
+                            s0_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_1 - offset);
+                            rowSum += s0_3_1;
+                            s0_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_0 - offset);
+                            rowSum += s0_4_0;
+                            s0_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_1 - offset);
+                            rowSum += s0_4_1;
+                            s0_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_0 - offset);
+                            rowSum += s0_5_0;
+                            s0_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_1 - offset);
+                            rowSum += s0_5_1;
+                            s0_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_0 - offset);
+                            rowSum += s0_6_0;
+                            s0_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_1 - offset);
+                            rowSum += s0_6_1;
+                            s0_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_0 - offset);
+                            rowSum += s0_7_0;
+                            s0_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_1 - offset);
+                            rowSum += s0_7_1;
+                            sum00 = rowSum;
+                        }
+                    }
+                    {
+                        float m = s0_0_2;
+                        m = m > s0_0_3 ? m : s0_0_3;
+                        m = m > s0_1_2 ? m : s0_1_2;
+                        m = m > s0_1_3 ? m : s0_1_3;
+                        m = m > s0_2_2 ? m : s0_2_2;
+                        m = m > s0_2_3 ? m : s0_2_3;
+                        m = m > s0_3_2 ? m : s0_3_2;
+                        m = m > s0_3_3 ? m : s0_3_3;
+                        m = m > s0_4_2 ? m : s0_4_2;
+                        m = m > s0_4_3 ? m : s0_4_3;
+                        m = m > s0_5_2 ? m : s0_5_2;
+                        m = m > s0_5_3 ? m : s0_5_3;
+                        m = m > s0_6_2 ? m : s0_6_2;
+                        m = m > s0_6_3 ? m : s0_6_3;
+                        m = m > s0_7_2 ? m : s0_7_2;
+                        m = m > s0_7_3 ? m : s0_7_3;
+                        m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                        float newMax = max01 > m ? max01 : m;
+                        float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                        float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max01 - offset);
+                        max01 = newMax;
+                        if (default(TTarget).Cuda)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mul.f32 attn_l01, attn_l01, %0; mul.f32 attn_o0_0_2, attn_o0_0_2, %0; mul.f32 attn_o0_0_3, attn_o0_0_3, %0; mul.f32 attn_o0_1_2, attn_o0_1_2, %0; mul.f32 attn_o0_1_3, attn_o0_1_3, %0; mul.f32 attn_o0_2_2, attn_o0_2_2, %0; mul.f32 attn_o0_2_3, attn_o0_2_3, %0; mul.f32 attn_o0_3_2, attn_o0_3_2, %0; mul.f32 attn_o0_3_3, attn_o0_3_3, %0; mul.f32 attn_o0_4_2, attn_o0_4_2, %0; mul.f32 attn_o0_4_3, attn_o0_4_3, %0; mul.f32 attn_o0_5_2, attn_o0_5_2, %0; mul.f32 attn_o0_5_3, attn_o0_5_3, %0; mul.f32 attn_o0_6_2, attn_o0_6_2, %0; mul.f32 attn_o0_6_3, attn_o0_6_3, %0; mul.f32 attn_o0_7_2, attn_o0_7_2, %0; mul.f32 attn_o0_7_3, attn_o0_7_3, %0;", correction);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; }", s0_0_2 - offset, s0_0_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_1_1, e1, e0; }", s0_1_2 - offset, s0_1_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_2_1, e1, e0; }", s0_2_2 - offset, s0_2_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_3_1, e1, e0; }", s0_3_2 - offset, s0_3_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_4_1, e1, e0; }", s0_4_2 - offset, s0_4_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_5_1, e1, e0; }", s0_5_2 - offset, s0_5_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_6_1, e1, e0; }", s0_6_2 - offset, s0_6_3 - offset);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_7_1, e1, e0; }", s0_7_2 - offset, s0_7_3 - offset);
+                        }
+                        else
+                        {
+                            float rowSum = sum01 * correction;
+                            o0_0_2 *= correction; o0_0_3 *= correction;
+                            o0_1_2 *= correction; o0_1_3 *= correction;
+                            o0_2_2 *= correction; o0_2_3 *= correction;
+                            o0_3_2 *= correction; o0_3_3 *= correction;
+                            o0_4_2 *= correction; o0_4_3 *= correction;
+                            o0_5_2 *= correction; o0_5_3 *= correction;
+                            o0_6_2 *= correction; o0_6_3 *= correction;
+                            o0_7_2 *= correction; o0_7_3 *= correction;
+                            s0_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_2 - offset);
+                            rowSum += s0_0_2;
+                            s0_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_3 - offset);
+                            rowSum += s0_0_3;
+                            s0_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_2 - offset);
+                            rowSum += s0_1_2;
+                            s0_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_3 - offset);
+                            rowSum += s0_1_3;
+                            s0_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_2 - offset);
+                            rowSum += s0_2_2;
+                            s0_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_3 - offset);
+                            rowSum += s0_2_3;
+                            s0_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_2 - offset);
+                            rowSum += s0_3_2;
+                            s0_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_3 - offset);
+                            rowSum += s0_3_3;
+                            s0_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_2 - offset);
+                            rowSum += s0_4_2;
+                            s0_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_3 - offset);
+                            rowSum += s0_4_3;
+                            s0_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_2 - offset);
+                            rowSum += s0_5_2;
+                            s0_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_3 - offset);
+                            rowSum += s0_5_3;
+                            s0_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_2 - offset);
+                            rowSum += s0_6_2;
+                            s0_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_3 - offset);
+                            rowSum += s0_6_3;
+                            s0_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_2 - offset);
+                            rowSum += s0_7_2;
+                            s0_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_3 - offset);
+                            rowSum += s0_7_3;
+                            sum01 = rowSum;
+                        }
+                    }
+
+                    // O += P V: the score accumulators of key tiles 2k, 2k + 1 are the A fragment of k-step k.
+                    if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 0, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 8, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 16, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 24, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 0, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 8, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 16, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 24, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 0, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 8, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 16, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 24, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 0, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 8, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 16, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 24, VStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                    }
+                    else
+                    {
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_0, s0_2_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_2, s0_2_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_0, s0_4_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_2, s0_4_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_0, s0_6_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_2, s0_6_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            }
+                        }
+                    }
+
+                    global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
+                    step = nextStep;
+                    j0 = nextJ0;
+                    j1 = nextJ1;
+                    block = nextBlock;
+                    stage ^= 1;
+                }
+
+                if (default(TTarget).Cuda)
+                {
+                    // The CUDA instance's accumulators and sums, read out of their registers once.
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l00;", out sum00);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_0;", out o0_0_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_1;", out o0_0_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_2;", out o0_0_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_3;", out o0_0_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_0;", out o0_1_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_1;", out o0_1_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_2;", out o0_1_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_3;", out o0_1_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_0;", out o0_2_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_1;", out o0_2_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_2;", out o0_2_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_3;", out o0_2_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_0;", out o0_3_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_1;", out o0_3_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_2;", out o0_3_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_3;", out o0_3_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_0;", out o0_4_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_1;", out o0_4_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_2;", out o0_4_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_3;", out o0_4_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_0;", out o0_5_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_1;", out o0_5_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_2;", out o0_5_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_3;", out o0_5_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_0;", out o0_6_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_1;", out o0_6_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_2;", out o0_6_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_3;", out o0_6_3);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_0;", out o0_7_0);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_1;", out o0_7_1);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_2;", out o0_7_2);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_3;", out o0_7_3);
+                }
+                // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word.
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum00);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    if (active00)
+                    {
+                        long word = (OutputOffset(a, b, h, i00) >> 1) + tq;
+                        a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_0 * factor, o0_0_1 * factor);
+                        a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_0 * factor, o0_1_1 * factor);
+                        a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_0 * factor, o0_2_1 * factor);
+                        a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_0 * factor, o0_3_1 * factor);
+                        a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_0 * factor, o0_4_1 * factor);
+                        a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_0 * factor, o0_5_1 * factor);
+                        a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_0 * factor, o0_6_1 * factor);
+                        a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_0 * factor, o0_7_1 * factor);
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i00] = total > 0f ? (max00 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                    }
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum01);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    if (active01)
+                    {
+                        long word = (OutputOffset(a, b, h, i01) >> 1) + tq;
+                        a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_2 * factor, o0_0_3 * factor);
+                        a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_2 * factor, o0_1_3 * factor);
+                        a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_2 * factor, o0_2_3 * factor);
+                        a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_2 * factor, o0_3_3 * factor);
+                        a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_2 * factor, o0_4_3 * factor);
+                        a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_2 * factor, o0_5_3 * factor);
+                        a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_2 * factor, o0_6_3 * factor);
+                        a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_2 * factor, o0_7_3 * factor);
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i01] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                    }
+                }
+            }
+
         }
     }
 }
