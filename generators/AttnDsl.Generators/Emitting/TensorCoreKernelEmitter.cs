@@ -143,7 +143,7 @@ namespace AttnDsl.Generators.Emitting
             var t = spec.Tiles;
             var (warps, slices) = ResourceEstimates.TensorCoreWarps(t.BlockM, t.BlockN, t.HeadDimV);
             bool bf16 = t.Element == ElementKind.BFloat16;
-            string mma = bf16 ? "global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>" : "global::AttnDsl.TensorCores.Mma.Float16<TTarget>";
+            string mma = bf16 ? "global::AttnDsl.TensorCores.Mma.BFloat16" : "global::AttnDsl.TensorCores.Mma.Float16";
             string pack = bf16 ? $"{Frag}.PackBFloat16<TTarget>" : $"{Frag}.PackFloat16<TTarget>";
             bool transforms = HasTransforms(spec);
             int keyTiles = t.BlockN / 8, dimSteps = t.HeadDim / 16, valueTiles = t.HeadDimV / 8;
@@ -359,12 +359,12 @@ namespace AttnDsl.Generators.Emitting
                     using (w.Block(""))
                     {
                         for (int r = 0; r < slices; r++)
-                            w.Line($"{Tiles}.LoadA<TTarget>(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
+                            w.Line($"{Tiles}.LoadA(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
                         for (int n = 0; n < keyTiles; n += 2)
                         {
                             using (w.Block(""))
                             {
-                                w.Line($"{Tiles}.LoadB<TTarget>(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
+                                w.Line($"{Tiles}.LoadB(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
                                 for (int r = 0; r < slices; r++)
                                 {
                                     w.Line($"{mma}(ref s{r}_{n}_0, ref s{r}_{n}_1, ref s{r}_{n}_2, ref s{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
@@ -494,7 +494,7 @@ namespace AttnDsl.Generators.Emitting
                         {
                             using (w.Block(""))
                             {
-                                w.Line($"{Tiles}.LoadBTransposed<TTarget>(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
+                                w.Line($"{Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
                                 for (int r = 0; r < slices; r++)
                                 {
                                     w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");

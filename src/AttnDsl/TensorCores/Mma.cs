@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
-using ILGPU.Runtime.Cuda;
 
 namespace AttnDsl.TensorCores
 {
@@ -13,51 +12,22 @@ namespace AttnDsl.TensorCores
     /// the lower index in the low half.
     /// </summary>
     /// <remarks>
-    /// On <see cref="CudaTarget"/> this is the instruction itself. On <see cref="EmulatedTarget"/> (ILGPU's CPU accelerator created with a
-    /// 32-lane warp) the same fragments are exchanged through warp shuffles and multiplied in FP32,
-    /// so the generated tensor-core kernels run unchanged in CI.
+    /// This is the emulated instruction of <see cref="EmulatedTarget"/> kernels (ILGPU's CPU accelerator created
+    /// with a 32-lane warp): the fragments are exchanged through warp shuffles and multiplied in FP32, so the
+    /// generated tensor-core kernels run in CI. <see cref="CudaTarget"/> kernels emit <c>mma.sync</c> itself on
+    /// the PTX registers they declare.
     /// </remarks>
     public static class Mma
     {
         /// <summary>Float16 inputs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Float16<TTarget>(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
-            where TTarget : struct, ITensorCoreTarget
-        {
-            if (default(TTarget).Cuda)
-            {
-                Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
-                Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
-                CudaAsm.EmitRef(
-                    "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
-                    ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
-                d0 = c0.Value; d1 = c1.Value; d2 = c2.Value; d3 = c3.Value;
-            }
-            else
-            {
-                Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: false);
-            }
-        }
+        public static void Float16(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1) =>
+            Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: false);
 
         /// <summary>BFloat16 inputs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void BFloat16<TTarget>(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
-            where TTarget : struct, ITensorCoreTarget
-        {
-            if (default(TTarget).Cuda)
-            {
-                Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
-                Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
-                CudaAsm.EmitRef(
-                    "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
-                    ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
-                d0 = c0.Value; d1 = c1.Value; d2 = c2.Value; d3 = c3.Value;
-            }
-            else
-            {
-                Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: true);
-            }
-        }
+        public static void BFloat16(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1) =>
+            Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: true);
 
         /// <summary>
         /// The fragment exchange of the instruction: row g of A lives in lanes 4g..4g+3, column n of B in

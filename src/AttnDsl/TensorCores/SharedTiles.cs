@@ -8,8 +8,9 @@ namespace AttnDsl.TensorCores
     /// Shared-memory traffic of the tensor-core kernels, in 32-bit words of the group's dynamic shared
     /// memory (two 16-bit elements per word): <c>ldmatrix</c> fragment loads and <c>cp.async</c> 16-byte
     /// copies from global memory. The PTX names ILGPU's dynamic shared symbol (<c>__dyn_shared_alloca</c>)
-    /// for the 32-bit shared addresses these instructions take; elsewhere the same fragments are read
-    /// from the shared view element by element, in the layout the instruction produces.
+    /// for the 32-bit shared addresses these instructions take: <see cref="CudaTarget"/> kernels emit
+    /// <c>ldmatrix</c> on their own registers at the lane offsets computed here, and <see cref="EmulatedTarget"/>
+    /// kernels read the same fragments from the shared view element by element (the Load methods).
     /// </summary>
     public static class SharedTiles
     {
@@ -36,18 +37,12 @@ namespace AttnDsl.TensorCores
 
         /// <summary>
         /// The A operand of one m16n8k16 from a row-major 16 x 16 tile starting at <paramref name="tileWord"/>
-        /// (<c>ldmatrix.x4</c>): a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
+        /// as <c>ldmatrix.x4</c> leaves it: a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadA<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint a0, out uint a1, out uint a2, out uint a3)
-            where TTarget : struct, ITensorCoreTarget
+        public static void LoadA(ArrayView<uint> shared, int tileWord, int strideWords, out uint a0, out uint a1, out uint a2, out uint a3)
         {
             int lane = Warp.LaneIdx;
-            if (default(TTarget).Cuda)
-            {
-                LdMatrix(RowOffsetA(tileWord, strideWords), out a0, out a1, out a2, out a3);
-                return;
-            }
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
             a0 = shared[row];
             a1 = shared[row + 8 * strideWords];
@@ -60,15 +55,9 @@ namespace AttnDsl.TensorCores
         /// (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadB<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
-            where TTarget : struct, ITensorCoreTarget
+        public static void LoadB(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
         {
             int lane = Warp.LaneIdx;
-            if (default(TTarget).Cuda)
-            {
-                LdMatrix(RowOffsetB(tileWord, strideWords), out b0, out b1, out c0, out c1);
-                return;
-            }
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
             b0 = shared[row];
             b1 = shared[row + 4];
@@ -78,18 +67,12 @@ namespace AttnDsl.TensorCores
 
         /// <summary>
         /// B operands of two adjacent n-tiles from a row-major [k][n] 16 x 16 tile (the V tile of P.V),
-        /// transposed on the way (<c>ldmatrix.x4.trans</c>): (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
+        /// transposed on the way as <c>ldmatrix.x4.trans</c> does: (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadBTransposed<TTarget>(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
-            where TTarget : struct, ITensorCoreTarget
+        public static void LoadBTransposed(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
         {
             int lane = Warp.LaneIdx;
-            if (default(TTarget).Cuda)
-            {
-                LdMatrixTransposed(RowOffsetA(tileWord, strideWords), out b0, out b1, out c0, out c1);
-                return;
-            }
             // Lane (g, t) receives k = 2t, 2t+1 of column g.
             int strideHalves = strideWords * 2;
             int half = tileWord * 2 + (2 * (lane & 3)) * strideHalves + (lane >> 2);
@@ -107,28 +90,6 @@ namespace AttnDsl.TensorCores
         {
             uint word = shared[half >> 1];
             return (half & 1) != 0 ? word >> 16 : word & 0xFFFFu;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void LdMatrix(uint byteOffset, out uint r0, out uint r1, out uint r2, out uint r3)
-        {
-            Output<uint> x0 = default, x1 = default, x2 = default, x3 = default;
-            Input<uint> offset = byteOffset;
-            CudaAsm.EmitRef(
-                "{ " + SharedAddress + "%4; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [sa]; }",
-                ref x0, ref x1, ref x2, ref x3, ref offset);
-            r0 = x0.Value; r1 = x1.Value; r2 = x2.Value; r3 = x3.Value;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void LdMatrixTransposed(uint byteOffset, out uint r0, out uint r1, out uint r2, out uint r3)
-        {
-            Output<uint> x0 = default, x1 = default, x2 = default, x3 = default;
-            Input<uint> offset = byteOffset;
-            CudaAsm.EmitRef(
-                "{ " + SharedAddress + "%4; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [sa]; }",
-                ref x0, ref x1, ref x2, ref x3, ref offset);
-            r0 = x0.Value; r1 = x1.Value; r2 = x2.Value; r3 = x3.Value;
         }
 
         /// <summary>

@@ -1279,187 +1279,187 @@ namespace Samples
                     else
                     {
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 32, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 40, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 48, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 56, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 32, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 40, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 48, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 56, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                     }
@@ -1792,44 +1792,44 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_1_0, s0_1_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_1_2, s0_1_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -1838,44 +1838,44 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_3_0, s0_3_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_3_2, s0_3_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -1884,44 +1884,44 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_5_0, s0_5_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_5_2, s0_5_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -1930,44 +1930,44 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_7_0, s0_7_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackBFloat16<TTarget>(s0_7_2, s0_7_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.BFloat16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.BFloat16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                     }

@@ -692,19 +692,19 @@ namespace Samples.Nested
                         else
                         {
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                                 {
-                                    global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                    global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                                 }
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                                 {
-                                    global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                    global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                                 }
                             }
                         }
@@ -821,14 +821,14 @@ namespace Samples.Nested
                                 uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                                 uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                                 {
-                                    global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                    global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                                 }
                                 {
-                                    global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                    global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                    global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                                 }
                             }
                         }

@@ -2032,371 +2032,371 @@ namespace Samples
                     else
                     {
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 32, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 40, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 48, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 56, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 64, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 32, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 72, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 32, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 80, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 40, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 88, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 40, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 96, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 48, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 104, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                            }
-                            {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 48, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 112, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 56, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 56, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadA<TTarget>(shared, (warpRow + 0) * QStride + 120, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 64, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 0 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 16 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 32 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadB<TTarget>(shared, keyBase + 48 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 64, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 72, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 72, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 80, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 80, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 88, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 88, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 96, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 96, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 104, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 104, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 112, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 112, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                        }
+                        {
+                            global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 120, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            }
+                            {
+                                global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 120, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                     }
@@ -2825,84 +2825,84 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 0 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -2911,84 +2911,84 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 16 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -2997,84 +2997,84 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 32 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                         {
@@ -3083,84 +3083,84 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 32, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_8_0, ref o0_8_1, ref o0_8_2, ref o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_9_0, ref o0_9_1, ref o0_9_2, ref o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 40, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_10_0, ref o0_10_1, ref o0_10_2, ref o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_11_0, ref o0_11_1, ref o0_11_2, ref o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 48, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_12_0, ref o0_12_1, ref o0_12_2, ref o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_13_0, ref o0_13_1, ref o0_13_2, ref o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 56, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_14_0, ref o0_14_1, ref o0_14_2, ref o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_15_0, ref o0_15_1, ref o0_15_2, ref o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 64, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_16_0, ref o0_16_1, ref o0_16_2, ref o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_17_0, ref o0_17_1, ref o0_17_2, ref o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 72, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_18_0, ref o0_18_1, ref o0_18_2, ref o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_19_0, ref o0_19_1, ref o0_19_2, ref o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 80, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_20_0, ref o0_20_1, ref o0_20_2, ref o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_21_0, ref o0_21_1, ref o0_21_2, ref o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 88, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_22_0, ref o0_22_1, ref o0_22_2, ref o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_23_0, ref o0_23_1, ref o0_23_2, ref o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 96, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_24_0, ref o0_24_1, ref o0_24_2, ref o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_25_0, ref o0_25_1, ref o0_25_2, ref o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 104, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_26_0, ref o0_26_1, ref o0_26_2, ref o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_27_0, ref o0_27_1, ref o0_27_2, ref o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 112, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_28_0, ref o0_28_1, ref o0_28_2, ref o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_29_0, ref o0_29_1, ref o0_29_2, ref o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed<TTarget>(shared, valueBase + 48 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                global::AttnDsl.TensorCores.Mma.Float16<TTarget>(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 120, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_30_0, ref o0_30_1, ref o0_30_2, ref o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                global::AttnDsl.TensorCores.Mma.Float16(ref o0_31_0, ref o0_31_1, ref o0_31_2, ref o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                         }
                     }
