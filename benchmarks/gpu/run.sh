@@ -8,7 +8,8 @@
 # JSON-lines files with benchmarks/gpu/report.py into $OUT/benchmarks.md (also printed).
 # Environment: OUT (output folder, default .gpu/out), GPUBENCH_TAR, ATTNDSL_ARGS / TORCH_ARGS (extra arguments for
 # one side only), ATTNDSL_DEADLINE_S / TORCH_DEADLINE_S (soft: remaining rows are skipped and reported as such),
-# ATTNDSL_TIMEOUT_S / TORCH_TIMEOUT_S (hard limits).
+# ATTNDSL_TIMEOUT_S / TORCH_TIMEOUT_S (hard limits), PTXAS_REPORT=0 (skip the ptxas register report, which compiles
+# every spec's kernels once more).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,7 +38,7 @@ timeout "${TORCH_TIMEOUT_S:-1800}" python3 "$here/bench_torch.py" --json "$OUT/t
 echo "bench_torch.py exit: ${PIPESTATUS[0]}"
 
 # Registers, stack and spills of the portable tiled and tensor-core kernels (ILGPU PTX for SM_90 -> ptxas -v), when ptxas exists.
-if command -v ptxas >/dev/null 2>&1; then
+if [ "${PTXAS_REPORT:-1}" != 0 ] && command -v ptxas >/dev/null 2>&1; then
     ptx=$(mktemp -d)
     "$app/AttnDsl.GpuBench" --dump-ptx "$ptx" > /dev/null 2>&1
     for f in "$ptx"/*.ptx; do

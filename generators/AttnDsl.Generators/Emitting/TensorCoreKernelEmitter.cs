@@ -46,7 +46,7 @@ namespace AttnDsl.Generators.Emitting
         {
             EmitNextBlock(w, spec);
             EmitIssue(w);
-            EmitElement(w, spec);
+            EmitHiddenKeys(w, spec);
             EmitKernel(w, spec);
         }
 
@@ -122,18 +122,29 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
-        private static void EmitElement(CodeWriter w, KernelSpec spec)
+        /// <summary>The per-row mask word: 32 bits while a lane holds at most 32 scores of a row (BlockN up to 128).</summary>
+        private static (string Type, string One) MaskWord(KernelSpec spec) =>
+            spec.Tiles.BlockN / 4 <= 32 ? ("uint", "1u") : ("ulong", "1ul");
+
+        private static void EmitHiddenKeys(CodeWriter w, KernelSpec spec)
         {
+            var (type, one) = MaskWord(spec);
             w.Line("/// <summary>");
-            w.Line("/// A raw score of a block that needs element tests (partial by the masks, the ragged last key block, or");
-            w.Line("/// rows past the end) as a base-2 score, or -inf where the query does not see the key.");
+            w.Line("/// The scores of fragment row <paramref name=\"i\"/> that this lane must hide in a block that needs element tests");
+            w.Line("/// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key");
+            w.Line("/// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.");
             w.Line("/// </summary>");
             w.Line(Inline);
-            using (w.Block($"public static float MaskedScore(in Arguments a, float raw, int b, int h, int i, int ia, int j, int j1, bool active, int queryDocument, float slope, bool partial)"))
+            using (w.Block($"public static {type} HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)"))
             {
-                w.Line("if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))");
-                w.Line("    return float.NegativeInfinity;");
-                w.Line(HasTransforms(spec) ? "return Score(a, raw * QueryScale, b, h, i, ia, j, slope);" : "return raw * QueryScale;");
+                w.Line($"{type} hidden = 0;");
+                using (w.Block("for (int e = 0; e < BlockN / 4; e++)"))
+                {
+                    w.Line("int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;");
+                    w.Line("if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))");
+                    w.Line($"    hidden |= {one} << e;");
+                }
+                w.Line("return hidden;");
             }
             w.Line();
         }
@@ -175,6 +186,11 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("int warpRow = warp * TcSlicesPerWarp * 16;");
+                w.Line("// Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant");
+                w.Line("// offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.");
+                w.Line($"uint queryLane = {Tiles}.RowOffsetA(warpRow * QStride, QStride);");
+                w.Line($"uint keyLane0 = {Tiles}.RowOffsetB(QWords, KStride);");
+                w.Line($"uint valueLane0 = {Tiles}.RowOffsetA(QWords + KWords, VStride);");
                 w.Line();
                 w.Line("// The Q tile, once; rows past the end are zeros (their results are never stored).");
                 using (w.Block("for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)"))
@@ -195,7 +211,8 @@ namespace AttnDsl.Generators.Emitting
                         : $"int document{x} = 0;");
                     w.Line($"float max{x} = float.NegativeInfinity, sum{x} = 0f;");
                 }
-                w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
+                if (transforms)
+                    w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
                 for (int r = 0; r < slices; r++)
                     for (int d = 0; d < valueTiles; d++)
                         w.Line($"float o{r}_{d}_0 = 0f, o{r}_{d}_1 = 0f, o{r}_{d}_2 = 0f, o{r}_{d}_3 = 0f;");
@@ -244,14 +261,35 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("global::ILGPU.Group.Barrier();");
                     w.Line("int keyBase = QWords + stage * (KWords + VWords);");
                     w.Line("int valueBase = keyBase + KWords;");
+                    w.Line("uint keyLane = keyLane0 + (uint)(stage * (KWords + VWords)) * 4u;");
+                    w.Line("uint valueLane = valueLane0 + (uint)(stage * (KWords + VWords)) * 4u;");
                     w.Line();
-                    EmitScores(w, slices, keyTiles, dimSteps, mma, bf16);
+                    EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
-                    EmitMasking(w, spec, rows, keyTiles, transforms);
-                    w.Line();
-                    EmitSoftmax(w, rows, keyTiles, valueTiles, bf16);
-                    w.Line();
-                    EmitValues(w, slices, keyTiles, valueTiles, mma, pack, bf16);
+                    w.Line($"bool partial = block == {BlockClass}.Partial;");
+                    w.Line("bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests");
+                    var (maskType, _) = MaskWord(spec);
+                    foreach (var (r, hf) in rows)
+                    {
+                        string x = $"{r}{hf}";
+                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, i{x}, ia{x}, j0, j1, tq, active{x}, document{x}, partial);");
+                    }
+                    using (w.Block($"if ({Cuda})"))
+                    {
+                        EmitCudaMasking(w, spec, rows, keyTiles, transforms);
+                        w.Line();
+                        EmitCudaSoftmax(w, spec, rows, keyTiles, valueTiles, bf16, transforms);
+                        w.Line();
+                        EmitCudaValues(w, spec, slices, keyTiles, valueTiles, bf16);
+                    }
+                    using (w.Block("else"))
+                    {
+                        EmitMasking(w, spec, rows, keyTiles, transforms);
+                        w.Line();
+                        EmitSoftmax(w, rows, keyTiles, valueTiles);
+                        w.Line();
+                        EmitValues(w, slices, keyTiles, valueTiles, mma, pack);
+                    }
                     w.Line();
                     w.Line("global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
                     w.Line("step = nextStep;");
@@ -280,6 +318,16 @@ namespace AttnDsl.Generators.Emitting
         private static string O(int r, int d, int c) => $"attn_o{r}_{d}_{c}";
         private static string P(int r, int n, int hf) => $"attn_p{r}_{n}_{hf}";
         private static string L(int r, int hf) => $"attn_l{r}{hf}";
+        private static string M(int r, int hf) => $"attn_m{r}{hf}";
+
+        // Row strides in 32-bit words of the shared tiles (the QStride/KStride/VStride constants of the generated code).
+        private static int QueryStride(KernelSpec spec) => (spec.Tiles.HeadDim + ResourceEstimates.TensorCoreRowPadding) / 2;
+        private static int KeyStride(KernelSpec spec) => QueryStride(spec);
+        private static int ValueStride(KernelSpec spec) => (spec.Tiles.HeadDimV + ResourceEstimates.TensorCoreRowPadding) / 2;
+
+        /// <summary>A float as a PTX immediate (0f followed by its IEEE bits).</summary>
+        private static string PtxFloat(double value) =>
+            "0f" + System.BitConverter.ToInt32(System.BitConverter.GetBytes((float)value), 0).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
         private static string Quad(System.Func<int, string> name) => "{" + string.Join(", ", Enumerable.Range(0, 4).Select(name)) + "}";
 
         private static void EmitDeclarations(CodeWriter w, int slices, int keyTiles, int valueTiles)
@@ -295,7 +343,10 @@ namespace AttnDsl.Generators.Emitting
                     for (int c = 0; c < 4; c++)
                         f32.Add(O(r, d, c));
                 for (int hf = 0; hf < 2; hf++)
+                {
                     f32.Add(L(r, hf));
+                    f32.Add(M(r, hf));
+                }
                 for (int c = 0; c < 4; c++)
                     b32.Add($"attn_q{r}_{c}");
                 for (int n = 0; n < keyTiles; n++)
@@ -309,14 +360,15 @@ namespace AttnDsl.Generators.Emitting
             }
             using (w.Block($"if ({Cuda})"))
             {
-                w.Line("// Fragment registers of the CUDA instance; output accumulators and row sums start at zero.");
+                w.Line("// Fragment registers of the CUDA instance; output accumulators and row sums start at zero, row maxima at -inf.");
                 w.Line($"{Asm}(\".reg .f32 {string.Join(", ", f32)}; .reg .b32 {string.Join(", ", b32)};\");");
-                var zero = f32.Where(x => x.StartsWith("attn_o") || x.StartsWith("attn_l")).Select(x => $"mov.f32 {x}, 0f00000000;");
-                w.Line($"{Asm}(\"{string.Join(" ", zero)}\");");
+                var init = f32.Where(x => x.StartsWith("attn_o") || x.StartsWith("attn_l")).Select(x => $"mov.f32 {x}, 0f00000000;")
+                    .Concat(f32.Where(x => x.StartsWith("attn_m")).Select(x => $"mov.f32 {x}, 0fFF800000;"));
+                w.Line($"{Asm}(\"{string.Join(" ", init)}\");");
             }
         }
 
-        private static void EmitScores(CodeWriter w, int slices, int keyTiles, int dimSteps, string mma, bool bf16)
+        private static void EmitScores(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int dimSteps, string mma, bool bf16)
         {
             w.Line("// S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.");
             for (int r = 0; r < slices; r++)
@@ -333,10 +385,10 @@ namespace AttnDsl.Generators.Emitting
                 for (int k = 0; k < dimSteps; k++)
                 {
                     for (int r = 0; r < slices; r++)
-                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_q{r}_{c}")}, [sa]; }}\", {Tiles}.RowOffsetA((warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride));");
+                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_q{r}_{c}")}, [sa+{Int((r * 16 * QueryStride(spec) + k * 8) * 4)}]; }}\", queryLane);");
                     for (int n = 0; n < keyTiles; n += 2)
                     {
-                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_k{c}")}, [sa]; }}\", {Tiles}.RowOffsetB(keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride));");
+                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_k{c}")}, [sa+{Int((n * 8 * KeyStride(spec) + k * 8) * 4)}]; }}\", keyLane);");
                         var mmas = new List<string>();
                         for (int r = 0; r < slices; r++)
                         {
@@ -347,10 +399,6 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
                     }
                 }
-                for (int r = 0; r < slices; r++)
-                    for (int n = 0; n < keyTiles; n++)
-                        for (int c = 0; c < 4; c++)
-                            w.Line($"{Asm}(\"mov.f32 %0, {S(r, n, c)};\", out s{r}_{n}_{c});");
             }
             using (w.Block("else"))
             {
@@ -377,40 +425,143 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
+        /// <summary>Bit e of a row's mask word (see HiddenKeys): score tile n, column c of the lane's pair.</summary>
+        private static string Bit(KernelSpec spec, int n, int c)
+        {
+            int e = n * 2 + c;
+            return MaskWord(spec).Type == "uint" ? $"0x{1u << e:X8}u" : $"0x{1ul << e:X16}ul";
+        }
+
         private static void EmitMasking(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, bool transforms)
         {
-            w.Line("// Scale and mask on the fragments. Whole blocks inside the tile skip the element tests.");
-            w.Line($"bool partial = block == {BlockClass}.Partial;");
-            using (w.Block("if (!partial && tileFull && j0 + BlockN - 1 <= j1)"))
+            w.Line("// Scale (and transform) to base 2, and hide what the masks hide.");
+            foreach (var (r, hf) in rows)
+                for (int n = 0; n < keyTiles; n++)
+                    for (int c = 0; c < 2; c++)
+                    {
+                        string s = $"s{r}_{n}_{hf * 2 + c}";
+                        string x = $"{r}{hf}";
+                        string score = transforms
+                            ? $"Score(a, {s} * QueryScale, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
+                            : $"{s} * QueryScale";
+                        w.Line($"{s} = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {score};");
+                    }
+        }
+
+        /// <summary>
+        /// Masking of the CUDA instance. Without score transforms the scores never leave their registers: a block
+        /// that needs element tests sets the hidden ones to -inf from the row's mask word, and the scale is
+        /// applied inside the softmax. With transforms (ALiBi, soft-cap, score mods) each score is read out,
+        /// transformed to base 2 by the spec's own code and written back.
+        /// </summary>
+        private static void EmitCudaMasking(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, bool transforms)
+        {
+            bool wide = MaskWord(spec).Type != "uint";
+            string bits = wide ? "b64" : "b32";
+            if (!transforms)
             {
-                foreach (var (r, hf) in rows)
-                    for (int n = 0; n < keyTiles; n++)
-                        for (int c = 0; c < 2; c++)
-                        {
-                            string s = $"s{r}_{n}_{hf * 2 + c}";
-                            w.Line(transforms
-                                ? $"{s} = Score(a, {s} * QueryScale, b, h, i{r}{hf}, ia{r}{hf}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);"
-                                : $"{s} *= QueryScale;");
-                        }
+                w.Line("// Hidden scores become -inf in their registers; whole blocks inside the tile skip this.");
+                using (w.Block("if (!wholeBlock)"))
+                {
+                    foreach (var (r, hf) in rows)
+                    {
+                        var ptx = new List<string> { $"{{ .reg .pred hide; .reg .{bits} bit;" };
+                        for (int n = 0; n < keyTiles; n++)
+                            for (int c = 0; c < 2; c++)
+                            {
+                                string bit = Bit(spec, n, c);
+                                bit = bit.Substring(0, bit.Length - (wide ? 2 : 1));
+                                ptx.Add($"and.{bits} bit, %0, {bit}; setp.ne.{bits} hide, bit, 0; @hide mov.f32 {S(r, n, hf * 2 + c)}, 0fFF800000;");
+                            }
+                        ptx.Add("}");
+                        w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", hidden{r}{hf});");
+                    }
+                }
+                return;
             }
-            using (w.Block("else"))
-            {
-                foreach (var (r, hf) in rows)
-                    for (int n = 0; n < keyTiles; n++)
-                        for (int c = 0; c < 2; c++)
+            w.Line("// Score transforms run in C#: each score is read out, transformed (or hidden) in base 2, and written back.");
+            foreach (var (r, hf) in rows)
+                for (int n = 0; n < keyTiles; n++)
+                    for (int c = 0; c < 2; c++)
+                    {
+                        string x = $"{r}{hf}";
+                        string reg = S(r, n, hf * 2 + c);
+                        using (w.Block(""))
                         {
-                            string s = $"s{r}_{n}_{hf * 2 + c}";
-                            string x = $"{r}{hf}";
-                            w.Line($"{s} = MaskedScore(a, {s}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, j1, active{x}, document{x}, slope, partial);");
+                            w.Line($"{Asm}(\"mov.f32 %0, {reg};\", out float raw);");
+                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
+                            w.Line($"{Asm}(\"mov.f32 {reg}, %0;\", score);");
                         }
+                    }
+        }
+
+        /// <summary>
+        /// Online softmax of the CUDA instance, one PTX block per fragment row: the row maximum over the lane's
+        /// scores and across its quad (shfl.sync.bfly), the correction of the running sum and output, and
+        /// p = 2^(s * scale - max) packed to 16 bits as the A fragments of P.V. Maximum, sum and P stay in
+        /// registers; a row that sees nothing yet keeps p = 0.
+        /// </summary>
+        private static void EmitCudaSoftmax(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, int valueTiles, bool bf16, bool transforms)
+        {
+            string scale = transforms ? "0f3F800000" : PtxFloat(spec.Tiles.Scale * 1.4426950408889634);
+            w.Line(transforms
+                ? "// Online softmax in registers; the scores are already in base 2."
+                : "// Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.");
+            string cvt = bf16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
+            foreach (var (r, hf) in rows)
+            {
+                var elements = Enumerable.Range(0, keyTiles).SelectMany(n => new[] { S(r, n, hf * 2), S(r, n, hf * 2 + 1) }).ToList();
+                int count = elements.Count;
+                var ptx = new List<string> { $"{{ .reg .f32 mx, other, mnew, offset, corr, t<{Int(count)}>, e<{Int(count)}>; .reg .pred none;" };
+                // Maximum and sum as pairwise trees: short dependency chains keep the few warps per SM issuing.
+                ptx.AddRange(Tree("max.f32", elements, "t"));
+                ptx.Add("shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other;");
+                ptx.Add("shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other;");
+                ptx.Add($"mul.f32 mx, mx, {scale};");
+                ptx.Add($"max.f32 mnew, {M(r, hf)}, mx;");
+                ptx.Add("setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none;");
+                ptx.Add($"sub.f32 corr, {M(r, hf)}, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 {M(r, hf)}, mnew; neg.f32 offset, offset;");
+                ptx.Add($"mul.f32 {L(r, hf)}, {L(r, hf)}, corr;");
+                for (int d = 0; d < valueTiles; d++)
+                    ptx.Add($"mul.f32 {O(r, d, hf * 2)}, {O(r, d, hf * 2)}, corr; mul.f32 {O(r, d, hf * 2 + 1)}, {O(r, d, hf * 2 + 1)}, corr;");
+                for (int k = 0; k < count; k++)
+                    ptx.Add($"fma.rn.f32 e{Int(k)}, {elements[k]}, {scale}, offset; ex2.approx.ftz.f32 e{Int(k)}, e{Int(k)};");
+                for (int n = 0; n < keyTiles; n++)
+                    ptx.Add($"{cvt} {P(r, n, hf)}, e{Int(2 * n + 1)}, e{Int(2 * n)};");
+                ptx.AddRange(Tree("add.f32", Enumerable.Range(0, count).Select(k => $"e{Int(k)}").ToList(), "e"));
+                ptx.Add($"add.f32 {L(r, hf)}, {L(r, hf)}, e0;");
+                ptx.Add("}");
+                w.Line($"{Asm}(\"{string.Join(" ", ptx)}\");");
             }
         }
 
-        private static void EmitSoftmax(CodeWriter w, List<(int R, int H)> rows, int keyTiles, int valueTiles, bool bf16)
+        /// <summary>PTX that reduces <paramref name="operands"/> pairwise with <paramref name="op"/>, level by level, into {prefix}0.</summary>
+        private static IEnumerable<string> Tree(string op, List<string> operands, string prefix)
+        {
+            var level = operands;
+            while (level.Count > 1)
+            {
+                var next = new List<string>();
+                for (int i = 0; i + 1 < level.Count; i += 2)
+                {
+                    string target = $"{prefix}{Int(next.Count)}";
+                    yield return $"{op} {target}, {level[i]}, {level[i + 1]};";
+                    next.Add(target);
+                }
+                if (level.Count % 2 == 1)
+                {
+                    string target = $"{prefix}{Int(next.Count)}";
+                    yield return $"mov.f32 {target}, {level[level.Count - 1]};";
+                    next.Add(target);
+                }
+                level = next;
+            }
+        }
+
+        private static void EmitSoftmax(CodeWriter w, List<(int R, int H)> rows, int keyTiles, int valueTiles)
         {
             w.Line("// Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;");
-            w.Line("// sums stay per lane until the end. P is packed to 16 bits as the A fragments of P.V.");
-            string cvt = bf16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
+            w.Line("// sums stay per lane until the end.");
             foreach (var (r, hf) in rows)
             {
                 string x = $"{r}{hf}";
@@ -425,81 +576,62 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0");
                     w.Line($"float correction = {Frag}.Exp2<TTarget>(max{x} - offset);");
                     w.Line($"max{x} = newMax;");
-                    using (w.Block($"if ({Cuda})"))
+                    w.Line($"float rowSum = sum{x} * correction;");
+                    for (int d = 0; d < valueTiles; d++)
+                        w.Line($"o{r}_{d}_{hf * 2} *= correction; o{r}_{d}_{hf * 2 + 1} *= correction;");
+                    foreach (var e in elements)
                     {
-                        var scale = new List<string> { $"mul.f32 {L(r, hf)}, {L(r, hf)}, %0;" };
-                        for (int d = 0; d < valueTiles; d++)
-                        {
-                            scale.Add($"mul.f32 {O(r, d, hf * 2)}, {O(r, d, hf * 2)}, %0;");
-                            scale.Add($"mul.f32 {O(r, d, hf * 2 + 1)}, {O(r, d, hf * 2 + 1)}, %0;");
-                        }
-                        w.Line($"{Asm}(\"{string.Join(" ", scale)}\", correction);");
-                        for (int n = 0; n < keyTiles; n++)
-                        {
-                            string lo = $"s{r}_{n}_{hf * 2}", hi = $"s{r}_{n}_{hf * 2 + 1}";
-                            w.Line($"{Asm}(\"{{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 {L(r, hf)}, {L(r, hf)}, e0; add.f32 {L(r, hf)}, {L(r, hf)}, e1; {cvt} {P(r, n, hf)}, e1, e0; }}\", {lo} - offset, {hi} - offset);");
-                        }
+                        w.Line($"{e} = {Frag}.Exp2<TTarget>({e} - offset);");
+                        w.Line($"rowSum += {e};");
                     }
-                    using (w.Block("else"))
-                    {
-                        w.Line($"float rowSum = sum{x} * correction;");
-                        for (int d = 0; d < valueTiles; d++)
-                            w.Line($"o{r}_{d}_{hf * 2} *= correction; o{r}_{d}_{hf * 2 + 1} *= correction;");
-                        foreach (var e in elements)
-                        {
-                            w.Line($"{e} = {Frag}.Exp2<TTarget>({e} - offset);");
-                            w.Line($"rowSum += {e};");
-                        }
-                        w.Line($"sum{x} = rowSum;");
-                    }
+                    w.Line($"sum{x} = rowSum;");
                 }
             }
         }
 
-        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack, bool bf16)
+        private static void EmitCudaValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
         {
-            w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1 are the A fragment of k-step k.");
-            using (w.Block($"if ({Cuda})"))
+            w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.");
+            for (int k = 0; k < keyTiles / 2; k++)
             {
-                for (int k = 0; k < keyTiles / 2; k++)
+                for (int d = 0; d < valueTiles; d += 2)
                 {
-                    for (int d = 0; d < valueTiles; d += 2)
+                    w.Line($"{Asm}(\"{LdMatrix}.trans.shared.b16 {Quad(c => $"attn_v{c}")}, [sa+{Int((k * 16 * ValueStride(spec) + d * 4) * 4)}]; }}\", valueLane);");
+                    var mmas = new List<string>();
+                    for (int r = 0; r < slices; r++)
                     {
-                        w.Line($"{Asm}(\"{LdMatrix}.trans.shared.b16 {Quad(c => $"attn_v{c}")}, [sa]; }}\", {Tiles}.RowOffsetA(valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride));");
-                        var mmas = new List<string>();
-                        for (int r = 0; r < slices; r++)
-                        {
-                            string p = $"{{{P(r, 2 * k, 0)}, {P(r, 2 * k, 1)}, {P(r, 2 * k + 1, 0)}, {P(r, 2 * k + 1, 1)}}}";
-                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d, c))}, {p}, {{attn_v0, attn_v1}}, {Quad(c => O(r, d, c))};");
-                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d + 1, c))}, {p}, {{attn_v2, attn_v3}}, {Quad(c => O(r, d + 1, c))};");
-                        }
-                        w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
+                        string p = $"{{{P(r, 2 * k, 0)}, {P(r, 2 * k, 1)}, {P(r, 2 * k + 1, 0)}, {P(r, 2 * k + 1, 1)}}}";
+                        mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d, c))}, {p}, {{attn_v0, attn_v1}}, {Quad(c => O(r, d, c))};");
+                        mmas.Add($"{MmaPtx(bf16)} {Quad(c => O(r, d + 1, c))}, {p}, {{attn_v2, attn_v3}}, {Quad(c => O(r, d + 1, c))};");
                     }
+                    w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
                 }
             }
-            using (w.Block("else"))
+        }
+
+        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack)
+        {
+            w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.");
+            for (int k = 0; k < keyTiles / 2; k++)
             {
-                for (int k = 0; k < keyTiles / 2; k++)
+                using (w.Block(""))
                 {
-                    using (w.Block(""))
+                    for (int r = 0; r < slices; r++)
                     {
-                        for (int r = 0; r < slices; r++)
+                        w.Line($"uint p{r}_0 = {pack}(s{r}_{2 * k}_0, s{r}_{2 * k}_1);");
+                        w.Line($"uint p{r}_1 = {pack}(s{r}_{2 * k}_2, s{r}_{2 * k}_3);");
+                        w.Line($"uint p{r}_2 = {pack}(s{r}_{2 * k + 1}_0, s{r}_{2 * k + 1}_1);");
+                        w.Line($"uint p{r}_3 = {pack}(s{r}_{2 * k + 1}_2, s{r}_{2 * k + 1}_3);");
+                    }
+                    for (int d = 0; d < valueTiles; d += 2)
+                    {
+                        using (w.Block(""))
                         {
-                            w.Line($"uint p{r}_0 = {pack}(s{r}_{2 * k}_0, s{r}_{2 * k}_1);");
-                            w.Line($"uint p{r}_1 = {pack}(s{r}_{2 * k}_2, s{r}_{2 * k}_3);");
-                            w.Line($"uint p{r}_2 = {pack}(s{r}_{2 * k + 1}_0, s{r}_{2 * k + 1}_1);");
-                            w.Line($"uint p{r}_3 = {pack}(s{r}_{2 * k + 1}_2, s{r}_{2 * k + 1}_3);");
-                        }
-                        for (int d = 0; d < valueTiles; d += 2)
-                        {
-                            using (w.Block(""))
+                            w.Line($"{Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
+                            for (int r = 0; r < slices; r++)
                             {
-                                w.Line($"{Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
-                                for (int r = 0; r < slices; r++)
-                                {
-                                    w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
-                                    w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
-                                }
+                                w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
+                                w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
                             }
                         }
                     }
@@ -515,7 +647,10 @@ namespace AttnDsl.Generators.Emitting
                 for (int r = 0; r < slices; r++)
                 {
                     for (int hf = 0; hf < 2; hf++)
+                    {
                         w.Line($"{Asm}(\"mov.f32 %0, {L(r, hf)};\", out sum{r}{hf});");
+                        w.Line($"{Asm}(\"mov.f32 %0, {M(r, hf)};\", out max{r}{hf});");
+                    }
                     for (int d = 0; d < valueTiles; d++)
                         for (int c = 0; c < 4; c++)
                             w.Line($"{Asm}(\"mov.f32 %0, {O(r, d, c)};\", out o{r}_{d}_{c});");

@@ -733,15 +733,21 @@ namespace Samples
             }
 
             /// <summary>
-            /// A raw score of a block that needs element tests (partial by the masks, the ragged last key block, or
-            /// rows past the end) as a base-2 score, or -inf where the query does not see the key.
+            /// The scores of fragment row <paramref name="i"/> that this lane must hide in a block that needs element tests
+            /// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key
+            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static float MaskedScore(in Arguments a, float raw, int b, int h, int i, int ia, int j, int j1, bool active, int queryDocument, float slope, bool partial)
+            public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
             {
-                if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))
-                    return float.NegativeInfinity;
-                return raw * QueryScale;
+                uint hidden = 0;
+                for (int e = 0; e < BlockN / 4; e++)
+                {
+                    int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
+                    if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))
+                        hidden |= 1u << e;
+                }
+                return hidden;
             }
 
             /// <summary>
@@ -757,9 +763,9 @@ namespace Samples
                 var shared = global::ILGPU.SharedMemory.GetDynamic<uint>();
                 if (default(TTarget).Cuda)
                 {
-                    // Fragment registers of the CUDA instance; output accumulators and row sums start at zero.
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .f32 attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_l00, attn_l01; .reg .b32 attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3, attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1, attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1, attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1, attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1, attn_k0, attn_v0, attn_k1, attn_v1, attn_k2, attn_v2, attn_k3, attn_v3;");
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000;");
+                    // Fragment registers of the CUDA instance; output accumulators and row sums start at zero, row maxima at -inf.
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .f32 attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_l00, attn_m00, attn_l01, attn_m01; .reg .b32 attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3, attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1, attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1, attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1, attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1, attn_k0, attn_v0, attn_k1, attn_v1, attn_k2, attn_v2, attn_k3, attn_v3;");
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000; mov.f32 attn_m00, 0fFF800000; mov.f32 attn_m01, 0fFF800000;");
                 }
                 int thread = global::ILGPU.Group.IdxX;
                 int warp = thread >> 5;
@@ -772,6 +778,11 @@ namespace Samples
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * TcSlicesPerWarp * 16;
+                // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
+                // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
+                uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
+                uint keyLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(QWords, KStride);
+                uint valueLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(QWords + KWords, VStride);
 
                 // The Q tile, once; rows past the end are zeros (their results are never stored).
                 for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)
@@ -791,7 +802,6 @@ namespace Samples
                 bool active01 = i01 <= iLast;
                 int document01 = 0;
                 float max01 = float.NegativeInfinity, sum01 = 0f;
-                float slope = 0f;
                 float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
                 float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
                 float o0_2_0 = 0f, o0_2_1 = 0f, o0_2_2 = 0f, o0_2_3 = 0f;
@@ -830,6 +840,8 @@ namespace Samples
                     global::ILGPU.Group.Barrier();
                     int keyBase = QWords + stage * (KWords + VWords);
                     int valueBase = keyBase + KWords;
+                    uint keyLane = keyLane0 + (uint)(stage * (KWords + VWords)) * 4u;
+                    uint valueLane = valueLane0 + (uint)(stage * (KWords + VWords)) * 4u;
 
                     // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                     float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
@@ -843,74 +855,42 @@ namespace Samples
                     if (default(TTarget).Cuda)
                     {
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000;");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 0, QStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+0]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+0]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2304]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4608]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 0, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6912]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 8, QStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+32]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+32]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2336]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4640]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 8, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6944]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 16, QStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+64]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+64]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2368]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4672]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 16, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6976]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA((warpRow + 0) * QStride + 24, QStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 0 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+96]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+96]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 16 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2400]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 32 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4704]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(keyBase + 48 * KStride + 24, KStride));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+7008]; }", keyLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_0;", out s0_0_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_1;", out s0_0_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_2;", out s0_0_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_3;", out s0_0_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_0;", out s0_1_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_1;", out s0_1_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_2;", out s0_1_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_3;", out s0_1_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_0;", out s0_2_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_1;", out s0_2_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_2;", out s0_2_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_3;", out s0_2_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_0;", out s0_3_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_1;", out s0_3_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_2;", out s0_3_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_3;", out s0_3_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_0;", out s0_4_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_1;", out s0_4_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_2;", out s0_4_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_3;", out s0_4_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_0;", out s0_5_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_1;", out s0_5_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_2;", out s0_5_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_3;", out s0_5_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_0;", out s0_6_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_1;", out s0_6_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_2;", out s0_6_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_3;", out s0_6_3);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_0;", out s0_7_0);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_1;", out s0_7_1);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_2;", out s0_7_2);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_3;", out s0_7_3);
                     }
                     else
                     {
@@ -1008,117 +988,117 @@ namespace Samples
                         }
                     }
 
-                    // Scale and mask on the fragments. Whole blocks inside the tile skip the element tests.
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
-                    if (!partial && tileFull && j0 + BlockN - 1 <= j1)
+                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, i00, ia00, j0, j1, tq, active00, document00, partial);
+                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial);
+                    if (default(TTarget).Cuda)
                     {
-                        s0_0_0 *= QueryScale;
-                        s0_0_1 *= QueryScale;
-                        s0_1_0 *= QueryScale;
-                        s0_1_1 *= QueryScale;
-                        s0_2_0 *= QueryScale;
-                        s0_2_1 *= QueryScale;
-                        s0_3_0 *= QueryScale;
-                        s0_3_1 *= QueryScale;
-                        s0_4_0 *= QueryScale;
-                        s0_4_1 *= QueryScale;
-                        s0_5_0 *= QueryScale;
-                        s0_5_1 *= QueryScale;
-                        s0_6_0 *= QueryScale;
-                        s0_6_1 *= QueryScale;
-                        s0_7_0 *= QueryScale;
-                        s0_7_1 *= QueryScale;
-                        s0_0_2 *= QueryScale;
-                        s0_0_3 *= QueryScale;
-                        s0_1_2 *= QueryScale;
-                        s0_1_3 *= QueryScale;
-                        s0_2_2 *= QueryScale;
-                        s0_2_3 *= QueryScale;
-                        s0_3_2 *= QueryScale;
-                        s0_3_3 *= QueryScale;
-                        s0_4_2 *= QueryScale;
-                        s0_4_3 *= QueryScale;
-                        s0_5_2 *= QueryScale;
-                        s0_5_3 *= QueryScale;
-                        s0_6_2 *= QueryScale;
-                        s0_6_3 *= QueryScale;
-                        s0_7_2 *= QueryScale;
-                        s0_7_3 *= QueryScale;
+                        // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.
+                        if (!wholeBlock)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x00000001; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x00000002; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x00000004; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x00000008; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; and.b32 bit, %0, 0x00000010; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_0, 0fFF800000; and.b32 bit, %0, 0x00000020; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_1, 0fFF800000; and.b32 bit, %0, 0x00000040; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_0, 0fFF800000; and.b32 bit, %0, 0x00000080; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_1, 0fFF800000; and.b32 bit, %0, 0x00000100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_0, 0fFF800000; and.b32 bit, %0, 0x00000200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_1, 0fFF800000; and.b32 bit, %0, 0x00000400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_0, 0fFF800000; and.b32 bit, %0, 0x00000800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_1, 0fFF800000; and.b32 bit, %0, 0x00001000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_0, 0fFF800000; and.b32 bit, %0, 0x00002000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_1, 0fFF800000; and.b32 bit, %0, 0x00004000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_0, 0fFF800000; and.b32 bit, %0, 0x00008000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_1, 0fFF800000; }", hidden00);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x00000001; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x00000002; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x00000004; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x00000008; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; and.b32 bit, %0, 0x00000010; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_2, 0fFF800000; and.b32 bit, %0, 0x00000020; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_3, 0fFF800000; and.b32 bit, %0, 0x00000040; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_2, 0fFF800000; and.b32 bit, %0, 0x00000080; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_3, 0fFF800000; and.b32 bit, %0, 0x00000100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_2, 0fFF800000; and.b32 bit, %0, 0x00000200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_3, 0fFF800000; and.b32 bit, %0, 0x00000400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_2, 0fFF800000; and.b32 bit, %0, 0x00000800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_3, 0fFF800000; and.b32 bit, %0, 0x00001000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_2, 0fFF800000; and.b32 bit, %0, 0x00002000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_3, 0fFF800000; and.b32 bit, %0, 0x00004000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_2, 0fFF800000; and.b32 bit, %0, 0x00008000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_3, 0fFF800000; }", hidden01);
+                        }
+
+                        // Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
+
+                        // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2304]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2336]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2368]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2400]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4608]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4640]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4672]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4704]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6912]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6944]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6976]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+7008]; }", valueLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
                     }
                     else
                     {
-                        s0_0_0 = MaskedScore(a, s0_0_0, b, h, i00, ia00, j0 + 0 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_0_1 = MaskedScore(a, s0_0_1, b, h, i00, ia00, j0 + 1 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_1_0 = MaskedScore(a, s0_1_0, b, h, i00, ia00, j0 + 8 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_1_1 = MaskedScore(a, s0_1_1, b, h, i00, ia00, j0 + 9 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_2_0 = MaskedScore(a, s0_2_0, b, h, i00, ia00, j0 + 16 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_2_1 = MaskedScore(a, s0_2_1, b, h, i00, ia00, j0 + 17 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_3_0 = MaskedScore(a, s0_3_0, b, h, i00, ia00, j0 + 24 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_3_1 = MaskedScore(a, s0_3_1, b, h, i00, ia00, j0 + 25 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_4_0 = MaskedScore(a, s0_4_0, b, h, i00, ia00, j0 + 32 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_4_1 = MaskedScore(a, s0_4_1, b, h, i00, ia00, j0 + 33 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_5_0 = MaskedScore(a, s0_5_0, b, h, i00, ia00, j0 + 40 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_5_1 = MaskedScore(a, s0_5_1, b, h, i00, ia00, j0 + 41 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_6_0 = MaskedScore(a, s0_6_0, b, h, i00, ia00, j0 + 48 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_6_1 = MaskedScore(a, s0_6_1, b, h, i00, ia00, j0 + 49 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_7_0 = MaskedScore(a, s0_7_0, b, h, i00, ia00, j0 + 56 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_7_1 = MaskedScore(a, s0_7_1, b, h, i00, ia00, j0 + 57 + 2 * tq, j1, active00, document00, slope, partial);
-                        s0_0_2 = MaskedScore(a, s0_0_2, b, h, i01, ia01, j0 + 0 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_0_3 = MaskedScore(a, s0_0_3, b, h, i01, ia01, j0 + 1 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_1_2 = MaskedScore(a, s0_1_2, b, h, i01, ia01, j0 + 8 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_1_3 = MaskedScore(a, s0_1_3, b, h, i01, ia01, j0 + 9 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_2_2 = MaskedScore(a, s0_2_2, b, h, i01, ia01, j0 + 16 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_2_3 = MaskedScore(a, s0_2_3, b, h, i01, ia01, j0 + 17 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_3_2 = MaskedScore(a, s0_3_2, b, h, i01, ia01, j0 + 24 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_3_3 = MaskedScore(a, s0_3_3, b, h, i01, ia01, j0 + 25 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_4_2 = MaskedScore(a, s0_4_2, b, h, i01, ia01, j0 + 32 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_4_3 = MaskedScore(a, s0_4_3, b, h, i01, ia01, j0 + 33 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_5_2 = MaskedScore(a, s0_5_2, b, h, i01, ia01, j0 + 40 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_5_3 = MaskedScore(a, s0_5_3, b, h, i01, ia01, j0 + 41 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_6_2 = MaskedScore(a, s0_6_2, b, h, i01, ia01, j0 + 48 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_6_3 = MaskedScore(a, s0_6_3, b, h, i01, ia01, j0 + 49 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_7_2 = MaskedScore(a, s0_7_2, b, h, i01, ia01, j0 + 56 + 2 * tq, j1, active01, document01, slope, partial);
-                        s0_7_3 = MaskedScore(a, s0_7_3, b, h, i01, ia01, j0 + 57 + 2 * tq, j1, active01, document01, slope, partial);
-                    }
+                        // Scale (and transform) to base 2, and hide what the masks hide.
+                        s0_0_0 = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_0 * QueryScale;
+                        s0_0_1 = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_1 * QueryScale;
+                        s0_1_0 = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_0 * QueryScale;
+                        s0_1_1 = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_1 * QueryScale;
+                        s0_2_0 = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_0 * QueryScale;
+                        s0_2_1 = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_1 * QueryScale;
+                        s0_3_0 = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_0 * QueryScale;
+                        s0_3_1 = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_1 * QueryScale;
+                        s0_4_0 = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_0 * QueryScale;
+                        s0_4_1 = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_1 * QueryScale;
+                        s0_5_0 = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_0 * QueryScale;
+                        s0_5_1 = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_1 * QueryScale;
+                        s0_6_0 = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_0 * QueryScale;
+                        s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_1 * QueryScale;
+                        s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_0 * QueryScale;
+                        s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_1 * QueryScale;
+                        s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_2 * QueryScale;
+                        s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_3 * QueryScale;
+                        s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_2 * QueryScale;
+                        s0_1_3 = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_3 * QueryScale;
+                        s0_2_2 = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_2 * QueryScale;
+                        s0_2_3 = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_3 * QueryScale;
+                        s0_3_2 = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_2 * QueryScale;
+                        s0_3_3 = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_3 * QueryScale;
+                        s0_4_2 = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_2 * QueryScale;
+                        s0_4_3 = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_3 * QueryScale;
+                        s0_5_2 = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_2 * QueryScale;
+                        s0_5_3 = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_3 * QueryScale;
+                        s0_6_2 = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_2 * QueryScale;
+                        s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_3 * QueryScale;
+                        s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_2 * QueryScale;
+                        s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_3 * QueryScale;
 
-                    // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
-                    // sums stay per lane until the end. P is packed to 16 bits as the A fragments of P.V.
-                    {
-                        float m = s0_0_0;
-                        m = m > s0_0_1 ? m : s0_0_1;
-                        m = m > s0_1_0 ? m : s0_1_0;
-                        m = m > s0_1_1 ? m : s0_1_1;
-                        m = m > s0_2_0 ? m : s0_2_0;
-                        m = m > s0_2_1 ? m : s0_2_1;
-                        m = m > s0_3_0 ? m : s0_3_0;
-                        m = m > s0_3_1 ? m : s0_3_1;
-                        m = m > s0_4_0 ? m : s0_4_0;
-                        m = m > s0_4_1 ? m : s0_4_1;
-                        m = m > s0_5_0 ? m : s0_5_0;
-                        m = m > s0_5_1 ? m : s0_5_1;
-                        m = m > s0_6_0 ? m : s0_6_0;
-                        m = m > s0_6_1 ? m : s0_6_1;
-                        m = m > s0_7_0 ? m : s0_7_0;
-                        m = m > s0_7_1 ? m : s0_7_1;
-                        m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                        float newMax = max00 > m ? max00 : m;
-                        float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                        float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max00 - offset);
-                        max00 = newMax;
-                        if (default(TTarget).Cuda)
+                        // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
+                        // sums stay per lane until the end.
                         {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mul.f32 attn_l00, attn_l00, %0; mul.f32 attn_o0_0_0, attn_o0_0_0, %0; mul.f32 attn_o0_0_1, attn_o0_0_1, %0; mul.f32 attn_o0_1_0, attn_o0_1_0, %0; mul.f32 attn_o0_1_1, attn_o0_1_1, %0; mul.f32 attn_o0_2_0, attn_o0_2_0, %0; mul.f32 attn_o0_2_1, attn_o0_2_1, %0; mul.f32 attn_o0_3_0, attn_o0_3_0, %0; mul.f32 attn_o0_3_1, attn_o0_3_1, %0; mul.f32 attn_o0_4_0, attn_o0_4_0, %0; mul.f32 attn_o0_4_1, attn_o0_4_1, %0; mul.f32 attn_o0_5_0, attn_o0_5_0, %0; mul.f32 attn_o0_5_1, attn_o0_5_1, %0; mul.f32 attn_o0_6_0, attn_o0_6_0, %0; mul.f32 attn_o0_6_1, attn_o0_6_1, %0; mul.f32 attn_o0_7_0, attn_o0_7_0, %0; mul.f32 attn_o0_7_1, attn_o0_7_1, %0;", correction);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; }", s0_0_0 - offset, s0_0_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_1_0, e1, e0; }", s0_1_0 - offset, s0_1_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_2_0, e1, e0; }", s0_2_0 - offset, s0_2_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_3_0, e1, e0; }", s0_3_0 - offset, s0_3_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_4_0, e1, e0; }", s0_4_0 - offset, s0_4_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_5_0, e1, e0; }", s0_5_0 - offset, s0_5_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_6_0, e1, e0; }", s0_6_0 - offset, s0_6_1 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l00, attn_l00, e0; add.f32 attn_l00, attn_l00, e1; cvt.rn.f16x2.f32 attn_p0_7_0, e1, e0; }", s0_7_0 - offset, s0_7_1 - offset);
-                        }
-                        else
-                        {
+                            float m = s0_0_0;
+                            m = m > s0_0_1 ? m : s0_0_1;
+                            m = m > s0_1_0 ? m : s0_1_0;
+                            m = m > s0_1_1 ? m : s0_1_1;
+                            m = m > s0_2_0 ? m : s0_2_0;
+                            m = m > s0_2_1 ? m : s0_2_1;
+                            m = m > s0_3_0 ? m : s0_3_0;
+                            m = m > s0_3_1 ? m : s0_3_1;
+                            m = m > s0_4_0 ? m : s0_4_0;
+                            m = m > s0_4_1 ? m : s0_4_1;
+                            m = m > s0_5_0 ? m : s0_5_0;
+                            m = m > s0_5_1 ? m : s0_5_1;
+                            m = m > s0_6_0 ? m : s0_6_0;
+                            m = m > s0_6_1 ? m : s0_6_1;
+                            m = m > s0_7_0 ? m : s0_7_0;
+                            m = m > s0_7_1 ? m : s0_7_1;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max00 > m ? max00 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max00 - offset);
+                            max00 = newMax;
                             float rowSum = sum00 * correction;
                             o0_0_0 *= correction; o0_0_1 *= correction;
                             o0_1_0 *= correction; o0_1_1 *= correction;
@@ -1162,43 +1142,28 @@ namespace Samples
                             rowSum += s0_7_1;
                             sum00 = rowSum;
                         }
-                    }
-                    {
-                        float m = s0_0_2;
-                        m = m > s0_0_3 ? m : s0_0_3;
-                        m = m > s0_1_2 ? m : s0_1_2;
-                        m = m > s0_1_3 ? m : s0_1_3;
-                        m = m > s0_2_2 ? m : s0_2_2;
-                        m = m > s0_2_3 ? m : s0_2_3;
-                        m = m > s0_3_2 ? m : s0_3_2;
-                        m = m > s0_3_3 ? m : s0_3_3;
-                        m = m > s0_4_2 ? m : s0_4_2;
-                        m = m > s0_4_3 ? m : s0_4_3;
-                        m = m > s0_5_2 ? m : s0_5_2;
-                        m = m > s0_5_3 ? m : s0_5_3;
-                        m = m > s0_6_2 ? m : s0_6_2;
-                        m = m > s0_6_3 ? m : s0_6_3;
-                        m = m > s0_7_2 ? m : s0_7_2;
-                        m = m > s0_7_3 ? m : s0_7_3;
-                        m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                        float newMax = max01 > m ? max01 : m;
-                        float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                        float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max01 - offset);
-                        max01 = newMax;
-                        if (default(TTarget).Cuda)
                         {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mul.f32 attn_l01, attn_l01, %0; mul.f32 attn_o0_0_2, attn_o0_0_2, %0; mul.f32 attn_o0_0_3, attn_o0_0_3, %0; mul.f32 attn_o0_1_2, attn_o0_1_2, %0; mul.f32 attn_o0_1_3, attn_o0_1_3, %0; mul.f32 attn_o0_2_2, attn_o0_2_2, %0; mul.f32 attn_o0_2_3, attn_o0_2_3, %0; mul.f32 attn_o0_3_2, attn_o0_3_2, %0; mul.f32 attn_o0_3_3, attn_o0_3_3, %0; mul.f32 attn_o0_4_2, attn_o0_4_2, %0; mul.f32 attn_o0_4_3, attn_o0_4_3, %0; mul.f32 attn_o0_5_2, attn_o0_5_2, %0; mul.f32 attn_o0_5_3, attn_o0_5_3, %0; mul.f32 attn_o0_6_2, attn_o0_6_2, %0; mul.f32 attn_o0_6_3, attn_o0_6_3, %0; mul.f32 attn_o0_7_2, attn_o0_7_2, %0; mul.f32 attn_o0_7_3, attn_o0_7_3, %0;", correction);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; }", s0_0_2 - offset, s0_0_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_1_1, e1, e0; }", s0_1_2 - offset, s0_1_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_2_1, e1, e0; }", s0_2_2 - offset, s0_2_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_3_1, e1, e0; }", s0_3_2 - offset, s0_3_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_4_1, e1, e0; }", s0_4_2 - offset, s0_4_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_5_1, e1, e0; }", s0_5_2 - offset, s0_5_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_6_1, e1, e0; }", s0_6_2 - offset, s0_6_3 - offset);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 e0, e1; ex2.approx.ftz.f32 e0, %0; ex2.approx.ftz.f32 e1, %1; add.f32 attn_l01, attn_l01, e0; add.f32 attn_l01, attn_l01, e1; cvt.rn.f16x2.f32 attn_p0_7_1, e1, e0; }", s0_7_2 - offset, s0_7_3 - offset);
-                        }
-                        else
-                        {
+                            float m = s0_0_2;
+                            m = m > s0_0_3 ? m : s0_0_3;
+                            m = m > s0_1_2 ? m : s0_1_2;
+                            m = m > s0_1_3 ? m : s0_1_3;
+                            m = m > s0_2_2 ? m : s0_2_2;
+                            m = m > s0_2_3 ? m : s0_2_3;
+                            m = m > s0_3_2 ? m : s0_3_2;
+                            m = m > s0_3_3 ? m : s0_3_3;
+                            m = m > s0_4_2 ? m : s0_4_2;
+                            m = m > s0_4_3 ? m : s0_4_3;
+                            m = m > s0_5_2 ? m : s0_5_2;
+                            m = m > s0_5_3 ? m : s0_5_3;
+                            m = m > s0_6_2 ? m : s0_6_2;
+                            m = m > s0_6_3 ? m : s0_6_3;
+                            m = m > s0_7_2 ? m : s0_7_2;
+                            m = m > s0_7_3 ? m : s0_7_3;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max01 > m ? max01 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max01 - offset);
+                            max01 = newMax;
                             float rowSum = sum01 * correction;
                             o0_0_2 *= correction; o0_0_3 *= correction;
                             o0_1_2 *= correction; o0_1_3 *= correction;
@@ -1242,46 +1207,8 @@ namespace Samples
                             rowSum += s0_7_3;
                             sum01 = rowSum;
                         }
-                    }
 
-                    // O += P V: the score accumulators of key tiles 2k, 2k + 1 are the A fragment of k-step k.
-                    if (default(TTarget).Cuda)
-                    {
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 0, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 8, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 16, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 0 * VStride + 24, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 0, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 8, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 16, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 16 * VStride + 24, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 0, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 8, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 16, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 32 * VStride + 24, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 0, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 8, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 16, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa]; }", global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(valueBase + 48 * VStride + 24, VStride));
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                    }
-                    else
-                    {
+                        // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
                         {
                             uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
@@ -1400,7 +1327,9 @@ namespace Samples
                 {
                     // The CUDA instance's accumulators and sums, read out of their registers once.
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l00;", out sum00);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m00;", out max00);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m01;", out max01);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_0;", out o0_0_0);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_1;", out o0_0_1);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_2;", out o0_0_2);
