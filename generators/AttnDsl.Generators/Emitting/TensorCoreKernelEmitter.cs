@@ -32,9 +32,9 @@ namespace AttnDsl.Generators.Emitting
             w.Line($"public const int TcWarps = {Int(warps)};");
             w.Line($"public const int TcSlicesPerWarp = {Int(slices)};");
             w.Line("public const int TcThreads = TcWarps * 32;");
-            w.Line($"public const int QStride = (HeadDim + {Int(pad)}) / 2;");
-            w.Line($"public const int KStride = (HeadDim + {Int(pad)}) / 2;");
-            w.Line($"public const int VStride = (HeadDimV + {Int(pad)}) / 2;");
+            w.Line($"public const int QStride = {Int(QueryStride(spec))}; // (HeadDim + {Int(pad)}) / 2");
+            w.Line($"public const int KStride = {Int(KeyStride(spec))};");
+            w.Line($"public const int VStride = {Int(ValueStride(spec))}; // (HeadDimV + {Int(pad)}) / 2");
             w.Line("public const int QWords = BlockM * QStride;");
             w.Line("public const int KWords = BlockN * KStride;");
             w.Line("public const int VWords = BlockN * VStride;");
@@ -259,10 +259,11 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{Tiles}.Wait<TTarget>();");
                     }
                     w.Line("global::ILGPU.Group.Barrier();");
-                    w.Line("int keyBase = QWords + stage * (KWords + VWords);");
+                    w.Line("int stageWords = stage * (KWords + VWords);");
+                    w.Line("int keyBase = QWords + stageWords;");
                     w.Line("int valueBase = keyBase + KWords;");
-                    w.Line("uint keyLane = keyLane0 + (uint)(stage * (KWords + VWords)) * 4u;");
-                    w.Line("uint valueLane = valueLane0 + (uint)(stage * (KWords + VWords)) * 4u;");
+                    w.Line("uint keyLane = keyLane0 + (uint)stageWords * 4u;");
+                    w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
@@ -320,7 +321,7 @@ namespace AttnDsl.Generators.Emitting
         private static string L(int r, int hf) => $"attn_l{r}{hf}";
         private static string M(int r, int hf) => $"attn_m{r}{hf}";
 
-        // Row strides in 32-bit words of the shared tiles (the QStride/KStride/VStride constants of the generated code).
+        // Row strides in 32-bit words of the shared tiles: the QStride/KStride/VStride constants and the ldmatrix immediates.
         private static int QueryStride(KernelSpec spec) => (spec.Tiles.HeadDim + ResourceEstimates.TensorCoreRowPadding) / 2;
         private static int KeyStride(KernelSpec spec) => QueryStride(spec);
         private static int ValueStride(KernelSpec spec) => (spec.Tiles.HeadDimV + ResourceEstimates.TensorCoreRowPadding) / 2;
@@ -426,11 +427,11 @@ namespace AttnDsl.Generators.Emitting
         }
 
         /// <summary>Bit e of a row's mask word (see HiddenKeys): score tile n, column c of the lane's pair.</summary>
-        private static string Bit(KernelSpec spec, int n, int c)
-        {
-            int e = n * 2 + c;
-            return MaskWord(spec).Type == "uint" ? $"0x{1u << e:X8}u" : $"0x{1ul << e:X16}ul";
-        }
+        private static ulong MaskBit(int n, int c) => 1ul << (n * 2 + c);
+
+        /// <summary>The bit as a C# literal of the mask word's type.</summary>
+        private static string Bit(KernelSpec spec, int n, int c) =>
+            MaskWord(spec).Type == "uint" ? $"0x{MaskBit(n, c):X8}u" : $"0x{MaskBit(n, c):X16}ul";
 
         private static void EmitMasking(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, bool transforms)
         {
@@ -469,9 +470,7 @@ namespace AttnDsl.Generators.Emitting
                         for (int n = 0; n < keyTiles; n++)
                             for (int c = 0; c < 2; c++)
                             {
-                                string bit = Bit(spec, n, c);
-                                bit = bit.Substring(0, bit.Length - (wide ? 2 : 1));
-                                ptx.Add($"and.{bits} bit, %0, {bit}; setp.ne.{bits} hide, bit, 0; @hide mov.f32 {S(r, n, hf * 2 + c)}, 0fFF800000;");
+                                ptx.Add($"and.{bits} bit, %0, 0x{MaskBit(n, c):X}; setp.ne.{bits} hide, bit, 0; @hide mov.f32 {S(r, n, hf * 2 + c)}, 0fFF800000;");
                             }
                         ptx.Add("}");
                         w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", hidden{r}{hf});");

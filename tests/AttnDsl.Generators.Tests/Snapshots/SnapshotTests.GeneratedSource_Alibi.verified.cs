@@ -144,9 +144,9 @@ namespace Samples
             public const int TcWarps = 4;
             public const int TcSlicesPerWarp = 1;
             public const int TcThreads = TcWarps * 32;
-            public const int QStride = (HeadDim + 8) / 2;
-            public const int KStride = (HeadDim + 8) / 2;
-            public const int VStride = (HeadDimV + 8) / 2;
+            public const int QStride = 36; // (HeadDim + 8) / 2
+            public const int KStride = 36;
+            public const int VStride = 36; // (HeadDimV + 8) / 2
             public const int QWords = BlockM * QStride;
             public const int KWords = BlockN * KStride;
             public const int VWords = BlockN * VStride;
@@ -852,10 +852,11 @@ namespace Samples
                         global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     }
                     global::ILGPU.Group.Barrier();
-                    int keyBase = QWords + stage * (KWords + VWords);
+                    int stageWords = stage * (KWords + VWords);
+                    int keyBase = QWords + stageWords;
                     int valueBase = keyBase + KWords;
-                    uint keyLane = keyLane0 + (uint)(stage * (KWords + VWords)) * 4u;
-                    uint valueLane = valueLane0 + (uint)(stage * (KWords + VWords)) * 4u;
+                    uint keyLane = keyLane0 + (uint)stageWords * 4u;
+                    uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
                     // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                     float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;

@@ -146,9 +146,9 @@ namespace Samples.Nested
                 public const int TcWarps = 1;
                 public const int TcSlicesPerWarp = 1;
                 public const int TcThreads = TcWarps * 32;
-                public const int QStride = (HeadDim + 8) / 2;
-                public const int KStride = (HeadDim + 8) / 2;
-                public const int VStride = (HeadDimV + 8) / 2;
+                public const int QStride = 20; // (HeadDim + 8) / 2
+                public const int KStride = 20;
+                public const int VStride = 20; // (HeadDimV + 8) / 2
                 public const int QWords = BlockM * QStride;
                 public const int KWords = BlockN * KStride;
                 public const int VWords = BlockN * VStride;
@@ -675,10 +675,11 @@ namespace Samples.Nested
                             global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                         }
                         global::ILGPU.Group.Barrier();
-                        int keyBase = QWords + stage * (KWords + VWords);
+                        int stageWords = stage * (KWords + VWords);
+                        int keyBase = QWords + stageWords;
                         int valueBase = keyBase + KWords;
-                        uint keyLane = keyLane0 + (uint)(stage * (KWords + VWords)) * 4u;
-                        uint valueLane = valueLane0 + (uint)(stage * (KWords + VWords)) * 4u;
+                        uint keyLane = keyLane0 + (uint)stageWords * 4u;
+                        uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
                         // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                         float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
@@ -722,8 +723,8 @@ namespace Samples.Nested
                             // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.
                             if (!wholeBlock)
                             {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x00000001; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x00000002; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x00000004; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x00000008; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; }", hidden00);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x00000001; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x00000002; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x00000004; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x00000008; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; }", hidden01);
+                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; }", hidden00);
+                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; }", hidden01);
                             }
 
                             // Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.
