@@ -21,7 +21,9 @@ namespace AttnDsl.Analyzers
             SpecDescriptors.UnknownEnumValue,
             SpecDescriptors.RadialWithoutGrid,
             SpecDescriptors.RightWindowUnderCausal,
-            SpecDescriptors.NoEffect);
+            SpecDescriptors.NoEffect,
+            SpecDescriptors.BlockSelectRule,
+            SpecDescriptors.SelectWithSparse);
 
         protected override void Register(CompilationStartAnalysisContext start)
         {

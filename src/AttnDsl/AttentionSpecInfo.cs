@@ -11,6 +11,18 @@ namespace AttnDsl
     /// <param name="Source">The attribute or mod it comes from.</param>
     public sealed record RuntimeArgumentInfo(string Name, string TypeName, string Source);
 
+    /// <summary>The parsed [BlockSelect] of a spec: the estimator and the selection rule (exactly one of TopK, TopFraction, CumulativeMass is set).</summary>
+    public sealed record BlockSelectInfo(BlockEstimator Estimator, int TopK, double TopFraction, double CumulativeMass, bool KeepDiagonal, int KeepSinkBlocks)
+    {
+        /// <summary>The attribute as a user would write it.</summary>
+        public override string ToString()
+        {
+            var c = CultureInfo.InvariantCulture;
+            string rule = TopK > 0 ? $"TopK = {TopK}" : TopFraction > 0 ? string.Format(c, "TopFraction = {0}", TopFraction) : string.Format(c, "CumulativeMass = {0}", CumulativeMass);
+            return $"BlockSelect({Estimator}, {rule}, KeepDiagonal = {(KeepDiagonal ? "true" : "false")}, KeepSinkBlocks = {KeepSinkBlocks})";
+        }
+    }
+
     /// <summary>The parsed spec of one generated kernel class (the generated <c>Info</c>).</summary>
     public sealed class AttentionSpecInfo
     {
@@ -35,6 +47,12 @@ namespace AttnDsl
 
         /// <summary>[BlockSparse]: Run takes a <see cref="BlockMask"/> that restricts the visited key blocks.</summary>
         public bool BlockSparse { get; init; }
+
+        /// <summary>[BlockSelect]: the selection rule; null when absent.</summary>
+        public BlockSelectInfo? BlockSelect { get; init; }
+
+        /// <summary>Whether the kernels visit only the blocks of a <see cref="BlockMask"/> ([BlockSparse] or [BlockSelect]).</summary>
+        public bool UsesBlockMask => BlockSparse || BlockSelect is not null;
 
         /// <summary>Tokens per frame of [TokenGrid]; 0 when absent.</summary>
         public int TokensPerFrame { get; init; }
@@ -69,6 +87,7 @@ namespace AttnDsl
             if (PrefixLM) parts.Add("PrefixLM");
             if (DocumentMask) parts.Add("DocumentMask");
             if (BlockSparse) parts.Add("BlockSparse");
+            if (BlockSelect is not null) parts.Add(BlockSelect.ToString());
             if (TokensPerFrame > 0) parts.Add($"TokenGrid({TokensPerFrame})");
             if (HasRadialDecay) parts.Add(string.Format(c, "RadialDecay(DecayFactor = {0}, SinkFrames = {1})", RadialDecayFactor, RadialSinkFrames));
             if (Alibi) parts.Add("Alibi");

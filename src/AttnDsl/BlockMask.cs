@@ -10,16 +10,19 @@ namespace AttnDsl
     /// partial key blocks (keys tested by the spec's other masks) and of the full key blocks (every key
     /// visible, no test), on the device. Keys of a block that is not listed are invisible.
     /// <see cref="Heads"/> is 1 (one mask for every query head) or the shape's QueryHeads.
-    /// Built once on the host (<see cref="FromBlockBitmap(Accelerator, BlockClass[], int, int, int, int, int, int)"/>,
-    /// <see cref="FromIndices"/>, <see cref="FromSpec"/>) and checked there; immutable afterwards.
+    /// Built on the host (<see cref="FromBlockBitmap(Accelerator, BlockClass[], int, int, int, int, int, int)"/>,
+    /// <see cref="FromIndices"/>, <see cref="FromSpec"/>) and checked there, or on the device by a spec's generated
+    /// <c>CreateBlockMask</c> (its masks and [MaskMod]s evaluated block by block, no N x N tensor) or [BlockSelect] estimator.
     /// </summary>
     public sealed class BlockMask : IDisposable
     {
         private readonly MemoryBuffer1D<int, Stride1D.Dense> _partialCounts, _partialIndices, _fullCounts, _fullIndices;
+        private readonly MemoryBuffer1D<byte, Stride1D.Dense> _classes;
+        private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
+        private long _partialBlocks = -1, _fullBlocks = -1;
         private bool _disposed;
 
-        private BlockMask(Accelerator accelerator, int batch, int heads, int queryLength, int keyLength, int blockM, int blockN,
-            int[] partialCounts, int[] partialIndices, int[] fullCounts, int[] fullIndices, long partialBlocks, long fullBlocks)
+        private BlockMask(Accelerator accelerator, int batch, int heads, int queryLength, int keyLength, int blockM, int blockN)
         {
             Accelerator = accelerator;
             Batch = batch;
@@ -28,12 +31,40 @@ namespace AttnDsl
             KeyLength = keyLength;
             BlockM = blockM;
             BlockN = blockN;
-            PartialBlocks = partialBlocks;
-            FullBlocks = fullBlocks;
-            _partialCounts = accelerator.Allocate1D(partialCounts);
-            _partialIndices = accelerator.Allocate1D(partialIndices);
-            _fullCounts = accelerator.Allocate1D(fullCounts);
-            _fullIndices = accelerator.Allocate1D(fullIndices);
+            long rows = Rows, blocks = rows * KeyBlocks;
+            _partialCounts = accelerator.Allocate1D<int>(rows);
+            _fullCounts = accelerator.Allocate1D<int>(rows);
+            _partialIndices = accelerator.Allocate1D<int>(blocks);
+            _fullIndices = accelerator.Allocate1D<int>(blocks);
+            _classes = accelerator.Allocate1D<byte>(blocks);
+        }
+
+        private BlockMask(Accelerator accelerator, int batch, int heads, int queryLength, int keyLength, int blockM, int blockN,
+            int[] partialCounts, int[] partialIndices, int[] fullCounts, int[] fullIndices, byte[] classes, long partialBlocks, long fullBlocks)
+            : this(accelerator, batch, heads, queryLength, keyLength, blockM, blockN)
+        {
+            _partialCounts.CopyFromCPU(partialCounts);
+            _partialIndices.CopyFromCPU(partialIndices);
+            _fullCounts.CopyFromCPU(fullCounts);
+            _fullIndices.CopyFromCPU(fullIndices);
+            _classes.CopyFromCPU(classes);
+            _partialBlocks = partialBlocks;
+            _fullBlocks = fullBlocks;
+        }
+
+        /// <summary>
+        /// An empty mask (no block listed) on <paramref name="accelerator"/>, for the device builders to fill: a
+        /// spec's generated <c>CreateBlockMask</c>, <c>Select</c>, and <c>Run</c> of a [BlockSelect] spec.
+        /// </summary>
+        public static BlockMask Allocate(Accelerator accelerator, int batch, int heads, int queryLength, int keyLength, int blockM, int blockN)
+        {
+            CheckSizes(accelerator, batch, heads, queryLength, keyLength, blockM, blockN);
+            var mask = new BlockMask(accelerator, batch, heads, queryLength, keyLength, blockM, blockN);
+            mask._partialCounts.MemSetToZero();
+            mask._fullCounts.MemSetToZero();
+            mask._classes.MemSetToZero();
+            mask._partialBlocks = mask._fullBlocks = 0;
+            return mask;
         }
 
         /// <summary>The accelerator that holds the buffers; <c>Run</c> requires the same one.</summary>
@@ -57,11 +88,28 @@ namespace AttnDsl
         /// <summary>Key blocks: ceil(KeyLength / BlockN).</summary>
         public int KeyBlocks => (KeyLength + BlockN - 1) / BlockN;
 
-        /// <summary>Listed partial blocks over all (batch, head, query block) rows.</summary>
-        public long PartialBlocks { get; }
+        /// <summary>(batch, head, query block) rows: Batch * Heads * QueryBlocks.</summary>
+        public long Rows => (long)Batch * Heads * QueryBlocks;
 
-        /// <summary>Listed full blocks over all rows.</summary>
-        public long FullBlocks { get; }
+        /// <summary>Listed partial blocks over all (batch, head, query block) rows (read back from the device after a device build).</summary>
+        public long PartialBlocks
+        {
+            get
+            {
+                CountBlocks();
+                return _partialBlocks;
+            }
+        }
+
+        /// <summary>Listed full blocks over all rows (read back from the device after a device build).</summary>
+        public long FullBlocks
+        {
+            get
+            {
+                CountBlocks();
+                return _fullBlocks;
+            }
+        }
 
         /// <summary>Fraction of the (Batch, Heads, QueryBlocks, KeyBlocks) blocks that are not listed.</summary>
         public double Sparsity => 1.0 - (double)(PartialBlocks + FullBlocks) / ((long)Batch * Heads * QueryBlocks * KeyBlocks);
@@ -77,6 +125,40 @@ namespace AttnDsl
 
         /// <summary>(Batch, Heads, QueryBlocks, KeyBlocks) full-block indices; the first FullCounts[row] of a row are valid.</summary>
         public ArrayView<int> FullIndices => Live(_fullIndices).View;
+
+        /// <summary>
+        /// (Batch, Heads, QueryBlocks, KeyBlocks) block classes as bytes (0 Empty, 1 Partial, 2 Full): what the device
+        /// builders write before <see cref="Runtime.BlockMaskBuilder.Compact"/> lists them; the lists are the truth for the kernels.
+        /// </summary>
+        public ArrayView<byte> Classes => Live(_classes).View;
+
+        /// <summary>Float scratch of at least <paramref name="length"/> elements for the selection estimator, grown on demand.</summary>
+        internal ArrayView<float> Scratch(long length)
+        {
+            if (_scratch is null || _scratch.Length < length)
+            {
+                _scratch?.Dispose();
+                _scratch = Accelerator.Allocate1D<float>(Math.Max(1, length));
+            }
+            return _scratch.View.SubView(0, Math.Max(1, length));
+        }
+
+        /// <summary>The device rewrote the lists: the block counts are read back on next use.</summary>
+        internal void Invalidate() => _partialBlocks = _fullBlocks = -1;
+
+        private void CountBlocks()
+        {
+            if (_partialBlocks >= 0)
+                return;
+            Accelerator.Synchronize();
+            long partial = 0, full = 0;
+            foreach (int c in Live(_partialCounts).GetAsArray1D())
+                partial += c;
+            foreach (int c in _fullCounts.GetAsArray1D())
+                full += c;
+            _partialBlocks = partial;
+            _fullBlocks = full;
+        }
 
         /// <summary>
         /// From dense block classes of shape (batch, heads, ceil(queryLength / blockM), ceil(keyLength / blockN)):
@@ -99,12 +181,14 @@ namespace AttnDsl
             var fullCounts = new int[rows];
             var partialIndices = new int[rows * kb];
             var fullIndices = new int[rows * kb];
+            var bytes = new byte[rows * kb];
             long partial = 0, full = 0;
             for (long row = 0; row < rows; row++)
             {
                 for (int k = 0; k < kb; k++)
                 {
                     var c = blocks[row * kb + k];
+                    bytes[row * kb + k] = (byte)c;
                     switch (c)
                     {
                         case BlockClass.Empty:
@@ -124,7 +208,7 @@ namespace AttnDsl
                 }
             }
             return new BlockMask(accelerator, batch, heads, queryLength, keyLength, blockM, blockN,
-                partialCounts, partialIndices, fullCounts, fullIndices, partial, full);
+                partialCounts, partialIndices, fullCounts, fullIndices, bytes, partial, full);
         }
 
         /// <summary>Same as the <see cref="BlockClass"/> overload with bytes 0 (Empty), 1 (Partial), 2 (Full).</summary>
@@ -154,17 +238,20 @@ namespace AttnDsl
             CheckLength(partialIndices, rows * kb, nameof(partialIndices), "(Batch, Heads, QueryBlocks, KeyBlocks)");
             CheckLength(fullIndices, rows * kb, nameof(fullIndices), "(Batch, Heads, QueryBlocks, KeyBlocks)");
             var seen = new int[kb];
+            var bytes = new byte[rows * kb];
             long partial = 0, full = 0;
             for (long row = 0; row < rows; row++)
             {
                 Array.Fill(seen, -1);
                 CheckList(partialCounts, partialIndices, nameof(partialCounts), nameof(partialIndices), row, kb, seen, 0);
                 CheckList(fullCounts, fullIndices, nameof(fullCounts), nameof(fullIndices), row, kb, seen, 1);
+                for (int k = 0; k < kb; k++)
+                    bytes[row * kb + k] = seen[k] switch { 0 => (byte)BlockClass.Partial, 1 => (byte)BlockClass.Full, _ => (byte)BlockClass.Empty };
                 partial += partialCounts[row];
                 full += fullCounts[row];
             }
             return new BlockMask(accelerator, batch, heads, queryLength, keyLength, blockM, blockN,
-                (int[])partialCounts.Clone(), (int[])partialIndices.Clone(), (int[])fullCounts.Clone(), (int[])fullIndices.Clone(), partial, full);
+                partialCounts, partialIndices, fullCounts, fullIndices, bytes, partial, full);
         }
 
         /// <summary>
@@ -204,6 +291,7 @@ namespace AttnDsl
         /// <summary>Dense host copy of the classes, for <see cref="AttentionReference"/> (<see cref="ReferenceArguments.BlockMask"/>).</summary>
         public HostBlockMask ToHost()
         {
+            Accelerator.Synchronize();
             var partialCounts = Live(_partialCounts).GetAsArray1D();
             var partialIndices = _partialIndices.GetAsArray1D();
             var fullCounts = _fullCounts.GetAsArray1D();
@@ -229,6 +317,8 @@ namespace AttnDsl
             _partialIndices.Dispose();
             _fullCounts.Dispose();
             _fullIndices.Dispose();
+            _classes.Dispose();
+            _scratch?.Dispose();
         }
 
         /// <summary>Whether <see cref="Dispose"/> was called.</summary>
@@ -238,7 +328,8 @@ namespace AttnDsl
             $"BlockMask(Batch={Batch}, Heads={Heads}, QueryLength={QueryLength}, KeyLength={KeyLength}, BlockM={BlockM}, BlockN={BlockN}, " +
             $"partial {PartialBlocks}, full {FullBlocks}, sparsity {Sparsity:P1})";
 
-        private MemoryBuffer1D<int, Stride1D.Dense> Live(MemoryBuffer1D<int, Stride1D.Dense> buffer) =>
+        private MemoryBuffer1D<T, Stride1D.Dense> Live<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer)
+            where T : unmanaged =>
             _disposed ? throw new ObjectDisposedException(nameof(BlockMask)) : buffer;
 
         private static void CheckSizes(Accelerator accelerator, int batch, int heads, int queryLength, int keyLength, int blockM, int blockN)

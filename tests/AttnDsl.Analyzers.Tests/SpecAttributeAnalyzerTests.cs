@@ -117,6 +117,9 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("[{|ATTN1004:AttentionKernel(HeadDim = 64, Scale = double.NaN)|}]")]
         [InlineData("[AttentionKernel(HeadDim = 64)]\n[{|ATTN1004:TokenGrid(0)|}]")]
         [InlineData("[AttentionKernel(HeadDim = 64)]\n[TokenGrid(8), {|ATTN1004:RadialDecay(DecayFactor = 0)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Causal, {|ATTN1004:BlockSelect(TopFraction = 1.5)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Causal, {|ATTN1004:BlockSelect(CumulativeMass = 2)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Causal, {|ATTN1004:BlockSelect(TopK = 4, KeepSinkBlocks = -1)|}]")]
         [InlineData("[AttentionKernel(HeadDim = 64)]\n[TokenGrid(8), {|ATTN1004:RadialDecay(SinkFrames = -1)|}]")]
         public Task ATTN1004_Reported_ForInvalidArguments(string attributes) => V.AnalyzeAsync(attributes + "\npublic static partial class Spec;");
 
@@ -136,6 +139,7 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("[{|ATTN1005:AttentionKernel(HeadDim = 64, Element = (ElementType)7)|}]")]
         [InlineData("[{|ATTN1005:AttentionKernel(HeadDim = 64, Element = (ElementType)(-1))|}]")]
         [InlineData("[{|ATTN1005:AttentionKernel(HeadDim = 64, Layout = (TensorLayout)3)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Causal, {|ATTN1005:BlockSelect((BlockEstimator)2, TopK = 4)|}]")]
         public Task ATTN1005_Reported_ForValuesOutsideTheEnum(string attribute) => V.AnalyzeAsync(attribute + "\npublic static partial class Spec;");
 
         [Theory]
@@ -165,6 +169,35 @@ namespace AttnDsl.Analyzers.Tests
         [Fact]
         public Task ATTN1006_NotReported_WithTokenGridOnAnotherPartialDeclaration() => V.AnalyzeAsync(
             "[AttentionKernel(HeadDim = 64)]\n[RadialDecay]\npublic static partial class Spec;\n[TokenGrid(16)]\npublic static partial class Spec;");
+
+        // ---------------------------------------------------------------- ATTN1017
+
+        [Theory]
+        [InlineData("[Causal, {|ATTN1017:BlockSelect|}]")]
+        [InlineData("[Causal, {|ATTN1017:BlockSelect(BlockEstimator.MeanPooled, KeepDiagonal = false)|}]")]
+        [InlineData("[Causal, {|ATTN1017:BlockSelect(TopK = 8, TopFraction = 0.1)|}]")]
+        [InlineData("[{|ATTN1017:BlockSelect(TopK = 8, TopFraction = 0.1, CumulativeMass = 0.9)|}]")]
+        public Task ATTN1017_Reported_ForNoneOrSeveralRules(string attributes) => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n" + attributes + "\npublic static partial class Spec;");
+
+        [Theory]
+        [InlineData("[Causal, BlockSelect(TopK = 8)]")]
+        [InlineData("[Causal, BlockSelect(BlockEstimator.MeanPooled, TopFraction = 0.1, KeepSinkBlocks = 0)]")]
+        [InlineData("[BlockSelect(Estimator = BlockEstimator.MeanPooled, CumulativeMass = 0.95, KeepDiagonal = false)]")]
+        public Task ATTN1017_NotReported_ForOneRule(string attributes) => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n" + attributes + "\npublic static partial class Spec;");
+
+        // ---------------------------------------------------------------- ATTN1018
+
+        [Fact]
+        public Task ATTN1018_Reported_ForBlockSelectWithBlockSparse() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSparse, {|ATTN1018:BlockSelect(TopK = 4)|}]\npublic static partial class Spec;");
+
+        [Theory]
+        [InlineData("[Causal, BlockSparse]")]
+        [InlineData("[Causal, BlockSelect(TopK = 4)]")]
+        public Task ATTN1018_NotReported_ForOneBlockMaskSource(string attributes) => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n" + attributes + "\npublic static partial class Spec;");
 
         // ---------------------------------------------------------------- ATTN1007
 

@@ -44,6 +44,11 @@ namespace AttnDsl.Generators.Tests
             ["NegativeWindowRight"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[SlidingWindow(16, -2)]\npublic static partial class Spec;"),
             ["ZeroSinks"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[Causal, AttentionSinks(0)]\npublic static partial class Spec;"),
             ["ZeroSoftCap"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[SoftCap(0)]\npublic static partial class Spec;"),
+            ["SelectFractionAboveOne"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSelect(TopFraction = 1.5)]\npublic static partial class Spec;"),
+            // ATTN1017/1018: [BlockSelect] rules.
+            ["SelectWithoutRule"] = ("ATTN1017", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSelect]\npublic static partial class Spec;"),
+            ["SelectWithTwoRules"] = ("ATTN1017", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSelect(TopK = 2, CumulativeMass = 0.9)]\npublic static partial class Spec;"),
+            ["SelectWithSparse"] = ("ATTN1018", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSparse, BlockSelect(TopK = 2)]\npublic static partial class Spec;"),
             ["NegativeScale"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64, Scale = -1)]\npublic static partial class Spec;"),
             ["ZeroTokensPerFrame"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[TokenGrid(0)]\npublic static partial class Spec;"),
 

@@ -46,14 +46,21 @@ namespace AttnDsl.Generators.Tests
             };
             expected.AddRange(spec.RuntimeArguments.Select(a => (a, (string?)null)));
             expected.Add(("logSumExp", "global::ILGPU.ArrayView<float>"));
+            int optional = 1;
+            if (spec.BlockSelect)
+            {
+                // [BlockSelect]: the selection (an optional output, or the input with reuseSelection) after logSumExp.
+                expected.Add(("selection", null));
+                expected.Add(("reuseSelection", "bool"));
+                optional = 3;
+            }
 
             var main = runs.Where(r => Matches(r, expected)).ToList();
             Assert.True(main.Count == 1,
                 $"Expected one Run({string.Join(", ", expected.Select(e => e.Name))}); found:\n  " +
                 string.Join("\n  ", runs.Select(r => r.ToDisplayString())));
-            var logSumExp = main[0].Parameters.Last();
-            Assert.True(logSumExp.HasExplicitDefaultValue && logSumExp.IsOptional, "logSumExp must be optional");
-            Assert.All(main[0].Parameters.Take(main[0].Parameters.Length - 1), p => Assert.False(p.IsOptional, $"{p.Name} must not be optional"));
+            Assert.All(main[0].Parameters.Skip(main[0].Parameters.Length - optional), p => Assert.True(p.HasExplicitDefaultValue && p.IsOptional, $"{p.Name} must be optional"));
+            Assert.All(main[0].Parameters.Take(main[0].Parameters.Length - optional), p => Assert.False(p.IsOptional, $"{p.Name} must not be optional"));
 
             if (element == "global::ILGPU.Half")
             {
@@ -79,7 +86,7 @@ namespace AttnDsl.Generators.Tests
             var bridge = Assert.Single(type.GetMembers("CreateReferenceArguments").OfType<IMethodSymbol>());
             Assert.True(bridge.IsStatic);
             Assert.Equal(Accessibility.Public, bridge.DeclaredAccessibility);
-            Assert.Equal(spec.RuntimeArguments, bridge.Parameters.Select(p => p.Name));
+            Assert.Equal(spec.BlockSelect ? spec.RuntimeArguments.Append("selection") : spec.RuntimeArguments, bridge.Parameters.Select(p => p.Name));
 
             var kernels = Assert.Single(type.GetTypeMembers("AttnDslKernels"));
             Assert.True(kernels.IsStatic, "AttnDslKernels is a static class");

@@ -17,6 +17,10 @@ namespace AttnDsl.Generators.Emitting
             string view = View(elem);
             string runtimeParams = string.Concat(spec.RuntimeArguments.Select(a => $", {a.TypeName} {Id(a.Name)}"));
             string runtimeNames = string.Concat(spec.RuntimeArguments.Select(a => $", {Id(a.Name)}"));
+            bool select = spec.Select is not null;
+            // [BlockSelect]: the selection is an optional output, or an input with reuseSelection.
+            string selectParams = select ? ", global::AttnDsl.BlockMask? selection = null, bool reuseSelection = false" : "";
+            string selectNames = select ? ", selection, reuseSelection" : "";
             string head = $"global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key, {view} value, {view} output{runtimeParams}";
 
             w.Line($"private static readonly global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments> s_kernels =");
@@ -27,8 +31,8 @@ namespace AttnDsl.Generators.Emitting
 
             DocRun(w, spec);
             w.Line(GeneratedCode);
-            w.Line($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp = default)");
-            w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query, key, value, output{runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+            w.Line($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp = default{selectParams})");
+            w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query, key, value, output{runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto{selectNames});");
             w.Line();
 
             if (t.Element == ElementKind.Float16)
@@ -36,33 +40,27 @@ namespace AttnDsl.Generators.Emitting
                 string sys = View("global::System.Half");
                 w.Line("/// <summary>Same as the <see cref=\"global::ILGPU.Half\"/> overload, for views of <see cref=\"global::System.Half\"/> (same bits).</summary>");
                 w.Line(GeneratedCode);
-                w.Line($"public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {sys} query, {sys} key, {sys} value, {sys} output{runtimeParams}, global::ILGPU.ArrayView<float> logSumExp = default)");
-                w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query.Cast<global::ILGPU.Half>(), key.Cast<global::ILGPU.Half>(), value.Cast<global::ILGPU.Half>(), output.Cast<global::ILGPU.Half>(){runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto);");
+                w.Line($"public static void Run(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {sys} query, {sys} key, {sys} value, {sys} output{runtimeParams}, global::ILGPU.ArrayView<float> logSumExp = default{selectParams})");
+                w.Line($"    => {spec.Type.GlobalName}.Run(accelerator, shape, query.Cast<global::ILGPU.Half>(), key.Cast<global::ILGPU.Half>(), value.Cast<global::ILGPU.Half>(), output.Cast<global::ILGPU.Half>(){runtimeNames}, logSumExp, global::AttnDsl.AttentionPath.Auto{selectNames});");
                 w.Line();
             }
 
             w.Line("/// <summary>Runs the kernel with an explicit kernel shape (<see cref=\"global::AttnDsl.AttentionPath\"/>); see the other overload.</summary>");
             w.Line(GeneratedCode);
-            using (w.Block($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path)"))
+            using (w.Block($"public static void Run({head}, global::ILGPU.ArrayView<float> logSumExp, global::AttnDsl.AttentionPath path{selectParams})"))
             {
                 w.Line("// Everything is checked before anything is launched.");
                 w.Line($"{Validation}.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)});");
-                string qLayout = t.Layout == LayoutKind.BHND ? "Batch, QueryHeads, QueryLength" : "Batch, QueryLength, QueryHeads";
-                string kLayout = t.Layout == LayoutKind.BHND ? "Batch, KeyValueHeads, KeyLength" : "Batch, KeyLength, KeyValueHeads";
-                w.Line($"{Validation}.ValidateTensor(accelerator, query, shape.QueryElements({Int(t.HeadDim)}), \"query\", \"({qLayout}, {Int(t.HeadDim)})\");");
-                w.Line($"{Validation}.ValidateTensor(accelerator, key, shape.KeyElements({Int(t.HeadDim)}), \"key\", \"({kLayout}, {Int(t.HeadDim)})\");");
-                w.Line($"{Validation}.ValidateTensor(accelerator, value, shape.KeyElements({Int(t.HeadDimV)}), \"value\", \"({kLayout}, {Int(t.HeadDimV)})\");");
-                w.Line($"{Validation}.ValidateTensor(accelerator, output, shape.QueryElements({Int(t.HeadDimV)}), \"output\", \"({qLayout}, {Int(t.HeadDimV)})\");");
-                foreach (var a in spec.RuntimeArguments)
+                EmitTensorValidation(w, spec, valueAndOutput: true);
+                foreach (var a in spec.RuntimeArguments.Where(a => a.Source == "[BlockSparse]"))
+                    w.Line($"{Validation}.ValidateBlockMask(accelerator, blockMask, shape, {spec.Type.GlobalName}.Info, \"blockMask\");");
+                EmitRuntimeValidation(w, spec);
+                if (select)
                 {
-                    if (a.Source == "[PrefixLM]")
-                        w.Line($"{Validation}.ValidateTensor(accelerator, prefixLength, shape.Batch, \"prefixLength\", \"(Batch)\");");
-                    else if (a.Source == "[DocumentMask]")
-                        w.Line($"{Validation}.ValidateTensor(accelerator, documentIds, (long)shape.Batch * shape.KeyLength, \"documentIds\", \"(Batch, KeyLength)\");");
-                    else if (a.Source == "[BlockSparse]")
-                        w.Line($"{Validation}.ValidateBlockMask(accelerator, blockMask, shape, {spec.Type.GlobalName}.Info, \"blockMask\");");
-                    else if (a.IsView)
-                        w.Line($"{Validation}.ValidateModTensor(accelerator, {Id(a.Name)}, {Literal(a.Name)}, {Literal(a.Source)});");
+                    w.Line("if (reuseSelection)");
+                    w.Line($"    {Validation}.ValidateBlockMask(accelerator, selection, shape, {spec.Type.GlobalName}.Info, \"selection\");");
+                    w.Line("else if (selection is not null)");
+                    w.Line($"    {Validation}.ValidateSelection(accelerator, selection, shape, {spec.Type.GlobalName}.Info, \"selection\");");
                 }
                 w.Line($"bool __writeLogSumExp = {Validation}.ValidateOptional(accelerator, logSumExp, shape.QueryRows, \"logSumExp\", \"(Batch, QueryHeads, QueryLength)\");");
                 var inputs = new List<string> { "query", "key", "value" };
@@ -71,6 +69,15 @@ namespace AttnDsl.Generators.Emitting
                     inputs.AddRange(BlockMaskViews.Select(v => "blockMask." + v));
                 foreach (var input in inputs)
                     w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, output, \"output\");");
+                if (select)
+                {
+                    // The selection's lists are written before the attention kernel reads them, never while output is written.
+                    using (w.Block("if (selection is not null)"))
+                    {
+                        foreach (var v in BlockMaskViews)
+                            w.Line($"{Validation}.ValidateDisjoint(selection.{v}, \"selection.{v}\", output, \"output\");");
+                    }
+                }
                 foreach (var input in inputs.Concat(new[] { "output" }))
                     w.Line($"{Validation}.ValidateDisjoint({Id(input)}, {Literal(input)}, logSumExp, \"logSumExp\");");
                 w.Line();
@@ -92,29 +99,41 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("Output = output,");
                     w.Line("LogSumExp = logSumExp,");
                     w.Line("WriteLogSumExp = __writeLogSumExp ? 1 : 0,");
-                    w.Line("Batch = shape.Batch,");
-                    w.Line("QueryHeads = shape.QueryHeads,");
-                    w.Line("KeyValueHeads = shape.KeyValueHeads,");
-                    w.Line("QueryLength = shape.QueryLength,");
-                    w.Line("KeyLength = shape.KeyLength,");
+                    EmitShapeFields(w, spec);
                     w.Line("QueryBlocks = __plan.QueryBlocks,");
-                    foreach (var a in spec.RuntimeArguments)
+                    if (spec.Masks.BlockSparse)
+                        EmitMaskFields(w, "blockMask");
+                }
+                if (select)
+                {
+                    w.Line("// [BlockSelect]: estimate into the caller's selection (or a temporary one), unless it is reused as given.");
+                    w.Line($"var __mask = selection ?? global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, shape.QueryHeads, shape.QueryLength, shape.KeyLength, {KernelsClass}.BlockM, {KernelsClass}.BlockN);");
+                    w.Line("if (!reuseSelection)");
+                    w.Line("    SelectInto(accelerator, __arguments, __mask);");
+                    EmitMaskFields(w, "__mask", assign: true);
+                    using (w.Block("try"))
+                        EmitLaunch(w, spec);
+                    using (w.Block("finally"))
                     {
-                        if (a.Source == "[BlockSparse]")
+                        using (w.Block("if (selection is null)"))
                         {
-                            // A BlockMask is a class: the kernel gets its four views and its row sizes.
-                            foreach (var v in BlockMaskViews)
-                                w.Line($"Sparse{v} = blockMask.{v},");
-                            w.Line("SparseHeads = blockMask.Heads,");
-                            w.Line("SparseQueryBlocks = blockMask.QueryBlocks,");
-                            w.Line("SparseKeyBlocks = blockMask.KeyBlocks,");
-                        }
-                        else
-                        {
-                            w.Line($"{Field(a.Name)} = {Id(a.Name)},");
+                            w.Line("accelerator.Synchronize(); // the temporary selection is freed only after the kernels that read it");
+                            w.Line("__mask.Dispose();");
                         }
                     }
                 }
+                else
+                {
+                    EmitLaunch(w, spec);
+                }
+            }
+            w.Line();
+            BlockMaskEmitter.EmitHost(w, spec);
+            EmitReferenceBridge(w, spec);
+        }
+
+        private static void EmitLaunch(CodeWriter w, KernelSpec spec)
+        {
                 if (TensorCoreKernelEmitter.Applies(spec))
                 {
                     using (w.Block("if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)"))
@@ -133,9 +152,61 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"{spec.Type.GlobalName}.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);");
                 using (w.Block("else"))
                     w.Line($"{spec.Type.GlobalName}.s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, __arguments);");
+        }
+
+        /// <summary>The parameters a spec adds to Run, as a parameter list tail; the [BlockSparse] mask only when asked.</summary>
+        public static string RuntimeParameters(KernelSpec spec, bool blockMask = false) =>
+            string.Concat(spec.RuntimeArguments.Where(a => blockMask || a.Source != "[BlockSparse]").Select(a => $", {a.TypeName} {Id(a.Name)}"));
+
+        /// <summary>query, key (and value, output) against the shape.</summary>
+        public static void EmitTensorValidation(CodeWriter w, KernelSpec spec, bool valueAndOutput)
+        {
+            var t = spec.Tiles;
+            string qLayout = t.Layout == LayoutKind.BHND ? "Batch, QueryHeads, QueryLength" : "Batch, QueryLength, QueryHeads";
+            string kLayout = t.Layout == LayoutKind.BHND ? "Batch, KeyValueHeads, KeyLength" : "Batch, KeyLength, KeyValueHeads";
+            w.Line($"{Validation}.ValidateTensor(accelerator, query, shape.QueryElements({Int(t.HeadDim)}), \"query\", \"({qLayout}, {Int(t.HeadDim)})\");");
+            w.Line($"{Validation}.ValidateTensor(accelerator, key, shape.KeyElements({Int(t.HeadDim)}), \"key\", \"({kLayout}, {Int(t.HeadDim)})\");");
+            if (!valueAndOutput)
+                return;
+            w.Line($"{Validation}.ValidateTensor(accelerator, value, shape.KeyElements({Int(t.HeadDimV)}), \"value\", \"({kLayout}, {Int(t.HeadDimV)})\");");
+            w.Line($"{Validation}.ValidateTensor(accelerator, output, shape.QueryElements({Int(t.HeadDimV)}), \"output\", \"({qLayout}, {Int(t.HeadDimV)})\");");
+        }
+
+        /// <summary>The runtime tensors of masks and mods (not the [BlockSparse] mask).</summary>
+        public static void EmitRuntimeValidation(CodeWriter w, KernelSpec spec)
+        {
+            foreach (var a in spec.RuntimeArguments)
+            {
+                if (a.Source == "[PrefixLM]")
+                    w.Line($"{Validation}.ValidateTensor(accelerator, prefixLength, shape.Batch, \"prefixLength\", \"(Batch)\");");
+                else if (a.Source == "[DocumentMask]")
+                    w.Line($"{Validation}.ValidateTensor(accelerator, documentIds, (long)shape.Batch * shape.KeyLength, \"documentIds\", \"(Batch, KeyLength)\");");
+                else if (a.IsView)
+                    w.Line($"{Validation}.ValidateModTensor(accelerator, {Id(a.Name)}, {Literal(a.Name)}, {Literal(a.Source)});");
             }
-            w.Line();
-            EmitReferenceBridge(w, spec);
+        }
+
+        /// <summary>Initializer lines of the kernel arguments: the shape and the runtime arguments of masks and mods.</summary>
+        public static void EmitShapeFields(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("Batch = shape.Batch,");
+            w.Line("QueryHeads = shape.QueryHeads,");
+            w.Line("KeyValueHeads = shape.KeyValueHeads,");
+            w.Line("QueryLength = shape.QueryLength,");
+            w.Line("KeyLength = shape.KeyLength,");
+            foreach (var a in spec.RuntimeArguments.Where(a => a.Source != "[BlockSparse]"))
+                w.Line($"{Field(a.Name)} = {Id(a.Name)},");
+        }
+
+        /// <summary>A BlockMask is a class: the kernel gets its four views and its row sizes.</summary>
+        private static void EmitMaskFields(CodeWriter w, string mask, bool assign = false)
+        {
+            string pre = assign ? "__arguments." : "", post = assign ? ";" : ",";
+            foreach (var v in BlockMaskViews)
+                w.Line($"{pre}Sparse{v} = {mask}.{v}{post}");
+            w.Line($"{pre}SparseHeads = {mask}.Heads{post}");
+            w.Line($"{pre}SparseQueryBlocks = {mask}.QueryBlocks{post}");
+            w.Line($"{pre}SparseKeyBlocks = {mask}.KeyBlocks{post}");
         }
 
         /// <summary>The device views of a <c>global::AttnDsl.BlockMask</c>, as its properties are named.</summary>
@@ -154,7 +225,10 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitReferenceBridge(CodeWriter w, KernelSpec spec)
         {
-            string args = string.Join(", ", spec.RuntimeArguments.Select(a => $"{a.TypeName} {Id(a.Name)}"));
+            var parameters = spec.RuntimeArguments.Select(a => $"{a.TypeName} {Id(a.Name)}").ToList();
+            if (spec.Select is not null)
+                parameters.Add("global::AttnDsl.BlockMask selection");
+            string args = string.Join(", ", parameters);
             w.Line("/// <summary>");
             w.Line("/// This spec's runtime arguments as <see cref=\"global::AttnDsl.AttentionReference\"/> inputs. The reference evaluates");
             w.Line("/// the mods on the host: tensors on a GPU are copied to host memory once, here.");
@@ -172,6 +246,8 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"DocumentIds = global::ILGPU.Runtime.ArrayViewExtensions.GetAsArray1D<int>(documentIds),");
                     if (spec.Masks.BlockSparse)
                         w.Line("BlockMask = blockMask.ToHost(),");
+                    if (spec.Select is not null)
+                        w.Line("BlockMask = selection.ToHost(),");
                     if (spec.MaskMods.Count > 0)
                         w.Line("MaskMod = (__b, __h, __q, __k) => " + string.Join(" && ", spec.MaskMods.Select(m => HostModCall(spec, m, "__b, __h, __q, __k"))) + ",");
                     if (spec.ScoreMods.Count > 0)

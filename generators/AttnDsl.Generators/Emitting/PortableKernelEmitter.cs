@@ -63,6 +63,8 @@ namespace AttnDsl.Generators.Emitting
                 if (transforms)
                     EmitScore(w, spec);
                 EmitFinish(w, t);
+                if (spec.UsesBlockMask)
+                    BlockMaskEmitter.EmitKernels(w, spec, elem);
                 EmitRowKernel(w, spec);
                 EmitTiledKernel(w, spec, elem);
                 if (TensorCoreKernelEmitter.Applies(spec))
@@ -104,22 +106,17 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("public long KeyAddress;");
                     w.Line("public long ValueAddress;");
                 }
-                foreach (var a in spec.RuntimeArguments)
+                if (spec.UsesBlockMask)
                 {
-                    if (a.Source == "[BlockSparse]")
-                    {
-                        w.Line("/// <summary>[BlockSparse]: the BlockMask's (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>");
-                        foreach (var v in DispatchEmitter.BlockMaskViews)
-                            w.Line($"public global::ILGPU.ArrayView<int> Sparse{v};");
-                        w.Line("public int SparseHeads;");
-                        w.Line("public int SparseQueryBlocks;");
-                        w.Line("public int SparseKeyBlocks;");
-                    }
-                    else
-                    {
-                        w.Line($"public {a.TypeName} {Field(a.Name)};");
-                    }
+                    w.Line("/// <summary>The BlockMask ([BlockSparse] or the [BlockSelect] selection): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>");
+                    foreach (var v in DispatchEmitter.BlockMaskViews)
+                        w.Line($"public global::ILGPU.ArrayView<int> Sparse{v};");
+                    w.Line("public int SparseHeads;");
+                    w.Line("public int SparseQueryBlocks;");
+                    w.Line("public int SparseKeyBlocks;");
                 }
+                foreach (var a in spec.RuntimeArguments.Where(a => a.Source != "[BlockSparse]"))
+                    w.Line($"public {a.TypeName} {Field(a.Name)};");
             }
         }
 
@@ -324,9 +321,9 @@ namespace AttnDsl.Generators.Emitting
         private static void EmitBlockLoopHeader(CodeWriter w, KernelSpec spec, string firstRow)
         {
             var m = spec.Masks;
-            if (m.BlockSparse)
+            if (spec.UsesBlockMask)
             {
-                // [BlockSparse]: the mask's row of this query block lists the blocks; the tile lies inside one query block.
+                // [BlockSparse]/[BlockSelect]: the mask's row of this query block lists the blocks; the tile lies inside one query block.
                 w.Line($"long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + {firstRow} / BlockM;");
                 w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");
                 w.Line("int steps = partialSteps + a.SparseFullCounts[maskRow];");
@@ -339,11 +336,11 @@ namespace AttnDsl.Generators.Emitting
         }
 
         private static string LoopLine(KernelSpec spec) =>
-            spec.Masks.BlockSparse ? "for (int step = 0; step < steps; step++)" : "for (int step = 0; step < schedule.Count; step++)";
+            spec.UsesBlockMask ? "for (int step = 0; step < steps; step++)" : "for (int step = 0; step < schedule.Count; step++)";
 
         private static void EmitBlockHeader(CodeWriter w, KernelSpec spec, string classify)
         {
-            if (spec.Masks.BlockSparse)
+            if (spec.UsesBlockMask)
             {
                 // Partial blocks of the mask run the spec's own block analysis (Empty: skip, Full: no test);
                 // full blocks of the mask are visible whole.

@@ -54,17 +54,17 @@ namespace AttnDsl.Generators.Emitting
             spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
 
         /// <summary>Parameters that locate a step of the key-block loop: the schedule, or the BlockMask row.</summary>
-        private static string ScheduleParameters(KernelSpec spec) => spec.Masks.BlockSparse
+        private static string ScheduleParameters(KernelSpec spec) => spec.UsesBlockMask
             ? "long maskRow, int partialSteps, int steps"
             : "in global::AttnDsl.KeyBlockSchedule schedule";
 
-        private static string ScheduleArguments(KernelSpec spec) => spec.Masks.BlockSparse
+        private static string ScheduleArguments(KernelSpec spec) => spec.UsesBlockMask
             ? "maskRow, partialSteps, steps"
             : "schedule";
 
         private static void EmitNextBlock(CodeWriter w, KernelSpec spec)
         {
-            bool sparse = spec.Masks.BlockSparse;
+            bool sparse = spec.UsesBlockMask;
             w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
             w.Line(Inline);
             using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
@@ -225,7 +225,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
-                if (spec.Masks.BlockSparse)
+                if (spec.UsesBlockMask)
                 {
                     w.Line("long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;");
                     w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");

@@ -11,7 +11,15 @@ namespace AttnDsl.Generators.Model
         ScoreSpec Scores,
         EquatableArray<ModSpec> MaskMods,
         EquatableArray<ModSpec> ScoreMods,
-        EquatableArray<RuntimeArgument> RuntimeArguments);
+        EquatableArray<RuntimeArgument> RuntimeArguments,
+        BlockSelectSpec? Select = null)
+    {
+        /// <summary>The kernels visit only the blocks of a BlockMask: [BlockSparse] (given) or [BlockSelect] (estimated).</summary>
+        public bool UsesBlockMask => Masks.BlockSparse || Select is not null;
+    }
+
+    /// <summary>[BlockSelect]: exactly one of TopK, TopFraction, CumulativeMass is positive (the checker's rule).</summary>
+    internal sealed record BlockSelectSpec(int Estimator, int TopK, double TopFraction, double CumulativeMass, bool KeepDiagonal, int KeepSinkBlocks);
 
     /// <summary>
     /// Where the generated partial goes: namespace, enclosing types (outermost first, with their

@@ -66,6 +66,7 @@ namespace AttnDsl.Generators.Parsing
             int left = 0, right = 0, sinks = 0, tokensPerFrame = 0, sinkFrames = 1;
             double decay = 1, softCap = 0;
             var runtimeArguments = new List<RuntimeArgument>();
+            BlockSelectSpec? select = null;
             foreach (var attribute in type.GetAttributes())
             {
                 var name = attribute.AttributeClass?.ToDisplayString();
@@ -95,6 +96,15 @@ namespace AttnDsl.Generators.Parsing
                     case "BlockSparseAttribute":
                         blockSparse = true;
                         runtimeArguments.Add(new RuntimeArgument("blockMask", "global::AttnDsl.BlockMask", false, "[BlockSparse]"));
+                        break;
+                    case "BlockSelectAttribute":
+                        select = new BlockSelectSpec(
+                            SpecChecker.NamedInt(attribute, "Estimator", SpecChecker.CtorInt(attribute, 0, 0)),
+                            SpecChecker.NamedInt(attribute, "TopK", 0),
+                            SpecChecker.NamedDouble(attribute, "TopFraction", 0),
+                            SpecChecker.NamedDouble(attribute, "CumulativeMass", 0),
+                            SpecChecker.NamedBool(attribute, "KeepDiagonal", true),
+                            SpecChecker.NamedInt(attribute, "KeepSinkBlocks", 1));
                         break;
                     case "TokenGridAttribute":
                         tokensPerFrame = SpecChecker.CtorInt(attribute, 0, 0);
@@ -132,7 +142,8 @@ namespace AttnDsl.Generators.Parsing
                 new ScoreSpec(alibi, softCap),
                 maskMods.ToEquatableArray(),
                 scoreMods.ToEquatableArray(),
-                runtimeArguments.ToEquatableArray());
+                runtimeArguments.ToEquatableArray(),
+                select);
         }
 
         private static ModParameter ModParameterOf(IParameterSymbol parameter)

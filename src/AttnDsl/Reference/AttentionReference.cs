@@ -47,10 +47,10 @@ namespace AttnDsl
             Expect(nameof(value), value.Length, shape.KeyElements(dv));
             if (spec.PrefixLM) Expect(nameof(ReferenceArguments.PrefixLength), arguments.PrefixLength?.Length ?? 0, b);
             if (spec.DocumentMask) Expect(nameof(ReferenceArguments.DocumentIds), arguments.DocumentIds?.Length ?? 0, (long)b * nk);
-            if (spec.BlockSparse)
+            if (spec.UsesBlockMask)
             {
                 if (arguments.BlockMask is null)
-                    throw new ArgumentException("The spec is [BlockSparse]; pass the mask as ReferenceArguments.BlockMask.", nameof(arguments));
+                    throw new ArgumentException("The spec is [BlockSparse] or [BlockSelect]; pass the mask (or the selection) as ReferenceArguments.BlockMask.", nameof(arguments));
                 arguments.BlockMask.Validate(spec, shape, nameof(ReferenceArguments.BlockMask));
             }
             if (spec.MaskMods.Count > 0 && arguments.MaskMod is null)
@@ -111,7 +111,7 @@ namespace AttnDsl
         public static bool IsVisible(AttentionSpecInfo spec, AttentionShape shape, ReferenceArguments arguments,
             int batch, int head, int query, int key)
         {
-            if (spec.BlockSparse)
+            if (spec.UsesBlockMask)
             {
                 // Unlisted blocks are invisible, full blocks visible whole, partial blocks per the other masks.
                 var block = arguments.BlockMask!.Class(batch, head, query / spec.BlockM, key / spec.BlockN);

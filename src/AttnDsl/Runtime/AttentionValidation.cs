@@ -74,6 +74,15 @@ namespace AttnDsl.Runtime
             BlockMaskRules.Check(blockMask.BlockM, blockMask.BlockN, blockMask.Batch, blockMask.Heads, blockMask.QueryLength, blockMask.KeyLength, spec, shape, name);
         }
 
+        /// <summary>Checks a BlockMask a [BlockSelect] estimator writes: a live mask of the spec's tiles and the shape, one row per query head.</summary>
+        public static void ValidateSelection(Accelerator accelerator, BlockMask? selection, AttentionShape shape, AttentionSpecInfo spec, string name)
+        {
+            ValidateBlockMask(accelerator, selection, shape, spec, name);
+            if (selection!.Heads != shape.QueryHeads)
+                throw new ArgumentException(
+                    $"{name} has Heads={selection.Heads}; expected {shape.QueryHeads} (the shape's QueryHeads: the estimator selects per query head). A broadcast mask can only be reused (reuseSelection: true).", name);
+        }
+
         /// <summary>Throws when an output view overlaps an input view (the kernel would read what it writes).</summary>
         public static void ValidateDisjoint<TIn, TOut>(ArrayView<TIn> input, string inputName, ArrayView<TOut> output, string outputName)
             where TIn : unmanaged

@@ -72,8 +72,28 @@ namespace AttnDsl.Runtime
             }
         }
 
+        /// <summary>
+        /// Another kernel of the spec (block-mask builders, the [BlockSelect] estimator), loaded by
+        /// <paramref name="load"/> for <paramref name="accelerator"/> on first use of <paramref name="name"/>.
+        /// </summary>
+        public TKernel Auxiliary<TKernel>(Accelerator accelerator, string name, Func<Accelerator, TKernel> load)
+            where TKernel : class
+        {
+            var entry = _entries.GetValue(accelerator, _ => new Entry());
+            lock (entry)
+            {
+                if (!entry.Others.TryGetValue(name, out var kernel))
+                {
+                    kernel = load(accelerator);
+                    entry.Others.Add(name, kernel);
+                }
+                return (TKernel)kernel;
+            }
+        }
+
         private sealed class Entry
         {
+            public readonly System.Collections.Generic.Dictionary<string, object> Others = new(StringComparer.Ordinal);
             public Action<KernelConfig, TArgs>? TensorCore;
             public Action<Index1D, TArgs>? Row;
             public Action<KernelConfig, TArgs>? Tiled;

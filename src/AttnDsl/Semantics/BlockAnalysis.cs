@@ -54,7 +54,7 @@ namespace AttnDsl
         {
             if (tileRows <= 0)
                 throw new ArgumentOutOfRangeException(nameof(tileRows), tileRows, "Expected at least 1 row per tile.");
-            if (spec.BlockSparse)
+            if (spec.UsesBlockMask)
                 return CountSparse(spec, shape, arguments);
             int nq = shape.QueryLength, nk = shape.KeyLength, blockN = spec.BlockN;
             int tiles = (nq + tileRows - 1) / tileRows;
@@ -96,7 +96,7 @@ namespace AttnDsl
         /// </summary>
         private static BlockStatistics CountSparse(AttentionSpecInfo spec, AttentionShape shape, ReferenceArguments arguments)
         {
-            var mask = arguments.BlockMask ?? throw new ArgumentException("The spec is [BlockSparse]; pass the mask as ReferenceArguments.BlockMask.", nameof(arguments));
+            var mask = arguments.BlockMask ?? throw new ArgumentException("The spec is [BlockSparse] or [BlockSelect]; pass the mask (or the selection) as ReferenceArguments.BlockMask.", nameof(arguments));
             mask.Validate(spec, shape, nameof(ReferenceArguments.BlockMask));
             int nq = shape.QueryLength, nk = shape.KeyLength, qb = mask.QueryBlocks, kb = mask.KeyBlocks;
             long visited = 0, partial = 0;

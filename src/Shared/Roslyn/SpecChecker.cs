@@ -85,7 +85,7 @@ namespace AttnDsl.Rules
                 report(Diagnostic.Create(SpecDescriptors.InvalidArgument, kernelLocation, "Scale", Str(scale), "it must be positive and finite, or 0 for 1/sqrt(HeadDim)"));
 
             // Mask and score attributes.
-            AttributeData? causal = null, window = null, sinks = null, prefix = null, grid = null, radial = null;
+            AttributeData? causal = null, window = null, sinks = null, prefix = null, grid = null, radial = null, sparse = null, select = null;
             foreach (var attribute in type.GetAttributes())
             {
                 var name = attribute.AttributeClass?.ToDisplayString();
@@ -120,6 +120,13 @@ namespace AttnDsl.Rules
                             report(Diagnostic.Create(SpecDescriptors.InvalidArgument, location, "RadialDecay DecayFactor", Str(decay), "it must be positive and finite"));
                         NonNegative(NamedInt(attribute, "SinkFrames", 1), "RadialDecay SinkFrames", location, report);
                         break;
+                    case "BlockSparseAttribute":
+                        sparse = attribute;
+                        break;
+                    case "BlockSelectAttribute":
+                        select = attribute;
+                        CheckBlockSelect(attribute, location, report);
+                        break;
                     case "SoftCapAttribute":
                         double cap = CtorDouble(attribute, 0, 0);
                         if (!(cap > 0) || double.IsInfinity(cap))
@@ -127,6 +134,8 @@ namespace AttnDsl.Rules
                         break;
                 }
             }
+            if (select is not null && sparse is not null)
+                report(Diagnostic.Create(SpecDescriptors.SelectWithSparse, LocationOf(select, ct) ?? classLocation, type.Name));
             if (radial is not null && grid is null)
                 report(Diagnostic.Create(SpecDescriptors.RadialWithoutGrid, LocationOf(radial, ct) ?? classLocation, type.Name));
             if (causal is not null && window is not null && CtorInt(window, 1, 0) > 0)
@@ -136,6 +145,29 @@ namespace AttnDsl.Rules
                 report(Diagnostic.Create(SpecDescriptors.NoEffect, LocationOf(sinks, ct) ?? classLocation, "[AttentionSinks]", type.Name, "without [Causal], [SlidingWindow] or [RadialDecay] every key is visible already"));
             if (prefix is not null && !local)
                 report(Diagnostic.Create(SpecDescriptors.NoEffect, LocationOf(prefix, ct) ?? classLocation, "[PrefixLM]", type.Name, "without [Causal], [SlidingWindow] or [RadialDecay] every key is visible already"));
+        }
+
+        /// <summary>[BlockSelect]: a known estimator, exactly one rule, and values in range.</summary>
+        private static void CheckBlockSelect(AttributeData attribute, Location? location, Action<Diagnostic> report)
+        {
+            int estimator = NamedInt(attribute, "Estimator", CtorInt(attribute, 0, 0));
+            if (estimator != 0)
+                report(Diagnostic.Create(SpecDescriptors.UnknownEnumValue, location, "BlockSelect Estimator", Str(estimator), "AttnDsl.BlockEstimator"));
+            int topK = NamedInt(attribute, "TopK", 0);
+            double fraction = NamedDouble(attribute, "TopFraction", 0), mass = NamedDouble(attribute, "CumulativeMass", 0);
+            if (topK < 0)
+                report(Diagnostic.Create(SpecDescriptors.InvalidArgument, location, "BlockSelect TopK", Str(topK), "it must be >= 1, or 0 when another rule is used"));
+            if (!(fraction >= 0 && fraction <= 1))
+                report(Diagnostic.Create(SpecDescriptors.InvalidArgument, location, "BlockSelect TopFraction", Str(fraction), "it must be in (0, 1], or 0 when another rule is used"));
+            if (!(mass >= 0 && mass <= 1))
+                report(Diagnostic.Create(SpecDescriptors.InvalidArgument, location, "BlockSelect CumulativeMass", Str(mass), "it must be in (0, 1], or 0 when another rule is used"));
+            NonNegative(NamedInt(attribute, "KeepSinkBlocks", 1), "BlockSelect KeepSinkBlocks", location, report);
+            var rules = new List<string>();
+            if (topK != 0) rules.Add("TopK");
+            if (fraction != 0) rules.Add("TopFraction");
+            if (mass != 0) rules.Add("CumulativeMass");
+            if (rules.Count != 1)
+                report(Diagnostic.Create(SpecDescriptors.BlockSelectRule, location, rules.Count == 0 ? "none" : string.Join(", ", rules)));
         }
 
         private static void CheckClassShape(INamedTypeSymbol type, Location? location, Action<Diagnostic> report)
@@ -444,6 +476,14 @@ namespace AttnDsl.Rules
             foreach (var pair in attribute.NamedArguments)
                 if (pair.Key == name)
                     return ToDouble(pair.Value.Value, fallback);
+            return fallback;
+        }
+
+        public static bool NamedBool(AttributeData attribute, string name, bool fallback)
+        {
+            foreach (var pair in attribute.NamedArguments)
+                if (pair.Key == name)
+                    return pair.Value.Value is bool b ? b : fallback;
             return fallback;
         }
 

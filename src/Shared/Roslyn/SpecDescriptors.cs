@@ -75,6 +75,14 @@ namespace AttnDsl.Rules
             "Attention shape contradicts the spec",
             "This call of {0}.Run will throw: {1}");
 
+        public static readonly DiagnosticDescriptor BlockSelectRule = Create("ATTN1017", SpecCategory, DiagnosticSeverity.Error,
+            "[BlockSelect] needs exactly one selection rule",
+            "[BlockSelect] sets {0} of TopK, TopFraction and CumulativeMass; set exactly one of them");
+
+        public static readonly DiagnosticDescriptor SelectWithSparse = Create("ATTN1018", SpecCategory, DiagnosticSeverity.Error,
+            "[BlockSelect] and [BlockSparse] on one spec",
+            "'{0}' has both [BlockSelect] and [BlockSparse]; [BlockSelect] estimates the BlockMask itself (pass a given one with reuseSelection), so drop one of them");
+
         private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string message) =>
             new(id, title, message, category, severity, isEnabledByDefault: true,
                 helpLinkUri: "docs/diagnostics/" + id + ".md");

@@ -11,6 +11,9 @@ namespace AttnDsl.Generators.Tests.Infrastructure
     /// </summary>
     public sealed record CatalogSpec(string Name, string Source, string ClassName, string HintName, string Description, params string[] RuntimeArguments)
     {
+        /// <summary>[BlockSelect]: Run ends with the optional selection and reuseSelection.</summary>
+        public bool BlockSelect { get; init; }
+
         /// <summary>The Scale the spec sets; null for the default 1/sqrt(HeadDim).</summary>
         public double? ExplicitScale { get; init; }
 
@@ -76,6 +79,15 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 public static partial class BlockSparseAttention;
                 """, "BlockSparseAttention", "Samples.BlockSparseAttention.g.cs",
                 "HeadDim=64, BlockM=128, BlockN=64, Float16, BHND [Causal, PrefixLM, BlockSparse]", "prefixLength", "blockMask"),
+
+            new CatalogSpec("BlockSelectTopFraction", Usings + """
+                namespace Samples;
+
+                [AttentionKernel(HeadDim = 128)]
+                [Causal, BlockSelect(BlockEstimator.MeanPooled, TopFraction = 0.1)]
+                public static partial class DraftAttention;
+                """, "DraftAttention", "Samples.DraftAttention.g.cs",
+                "HeadDim=128, BlockM=64, BlockN=64, Float16, BHND [Causal, BlockSelect(MeanPooled, TopFraction = 0.1, KeepDiagonal = true, KeepSinkBlocks = 1)]") { BlockSelect = true },
 
             new CatalogSpec("DocumentMask", Usings + """
                 namespace Samples;

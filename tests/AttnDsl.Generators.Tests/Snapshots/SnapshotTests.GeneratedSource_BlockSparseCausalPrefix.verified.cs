@@ -70,8 +70,8 @@ namespace Samples
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, key, shape.KeyElements(64), "key", "(Batch, KeyValueHeads, KeyLength, 64)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, value, shape.KeyElements(64), "value", "(Batch, KeyValueHeads, KeyLength, 64)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, output, shape.QueryElements(64), "output", "(Batch, QueryHeads, QueryLength, 64)");
-            global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, prefixLength, shape.Batch, "prefixLength", "(Batch)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateBlockMask(accelerator, blockMask, shape, global::Samples.BlockSparseAttention.Info, "blockMask");
+            global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, prefixLength, shape.Batch, "prefixLength", "(Batch)");
             bool __writeLogSumExp = global::AttnDsl.Runtime.AttentionValidation.ValidateOptional(accelerator, logSumExp, shape.QueryRows, "logSumExp", "(Batch, QueryHeads, QueryLength)");
             global::AttnDsl.Runtime.AttentionValidation.ValidateDisjoint(query, "query", output, "output");
             global::AttnDsl.Runtime.AttentionValidation.ValidateDisjoint(key, "key", output, "output");
@@ -106,8 +106,8 @@ namespace Samples
                 KeyValueHeads = shape.KeyValueHeads,
                 QueryLength = shape.QueryLength,
                 KeyLength = shape.KeyLength,
-                QueryBlocks = __plan.QueryBlocks,
                 Arg_prefixLength = prefixLength,
+                QueryBlocks = __plan.QueryBlocks,
                 SparsePartialCounts = blockMask.PartialCounts,
                 SparsePartialIndices = blockMask.PartialIndices,
                 SparseFullCounts = blockMask.FullCounts,
@@ -135,6 +135,33 @@ namespace Samples
             {
                 global::Samples.BlockSparseAttention.s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, __arguments);
             }
+        }
+
+        /// <summary>
+        /// Builds on the device the BlockMask of this spec's own masks for <paramref name="shape"/> (FlexAttention's create_block_mask):
+        /// blocks the masks hide are left out, blocks they show whole are Full (no per-element test), the rest Partial; [MaskMod]s
+        /// are evaluated block by block on the device, so no N x N tensor is materialized. Asynchronous, like Run.
+        /// </summary>
+        /// <param name="perHead">One mask per query head (for [MaskMod]s that read the head); otherwise one for all heads, evaluated at head 0.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttnDsl.Generators", "0.1.0")]
+        public static global::AttnDsl.BlockMask CreateBlockMask(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, global::ILGPU.ArrayView<int> prefixLength, bool perHead = false)
+        {
+            global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false);
+            global::AttnDsl.Runtime.AttentionValidation.ValidateTensor(accelerator, prefixLength, shape.Batch, "prefixLength", "(Batch)");
+            var __arguments = new AttnDslKernels.Arguments
+            {
+                Batch = shape.Batch,
+                QueryHeads = shape.QueryHeads,
+                KeyValueHeads = shape.KeyValueHeads,
+                QueryLength = shape.QueryLength,
+                KeyLength = shape.KeyLength,
+                Arg_prefixLength = prefixLength,
+            };
+            int __heads = perHead ? shape.QueryHeads : 1;
+            var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, __heads, shape.QueryLength, shape.KeyLength, AttnDslKernels.BlockM, AttnDslKernels.BlockN);
+            global::Samples.BlockSparseAttention.s_kernels.Auxiliary(accelerator, "Classify", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ClassifyKernel))((int)(__mask.Rows * __mask.KeyBlocks), __arguments, __mask.Classes, __heads, __mask.QueryBlocks, __mask.KeyBlocks);
+            global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, __mask);
+            return __mask;
         }
 
         /// <summary>
@@ -202,8 +229,7 @@ namespace Samples
                 public global::ILGPU.ArrayView<uint> OutputWords;
                 public long KeyAddress;
                 public long ValueAddress;
-                public global::ILGPU.ArrayView<int> Arg_prefixLength;
-                /// <summary>[BlockSparse]: the BlockMask's (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>
+                /// <summary>The BlockMask ([BlockSparse] or the [BlockSelect] selection): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>
                 public global::ILGPU.ArrayView<int> SparsePartialCounts;
                 public global::ILGPU.ArrayView<int> SparsePartialIndices;
                 public global::ILGPU.ArrayView<int> SparseFullCounts;
@@ -211,6 +237,7 @@ namespace Samples
                 public int SparseHeads;
                 public int SparseQueryBlocks;
                 public int SparseKeyBlocks;
+                public global::ILGPU.ArrayView<int> Arg_prefixLength;
             }
 
             /// <summary>64 floats held in registers by one thread.</summary>
@@ -622,6 +649,34 @@ namespace Samples
                 Store(ref acc, a.Output, outputOffset, sum > 0f ? 1f / sum : 0f);
                 if (a.WriteLogSumExp != 0)
                     a.LogSumExp[row] = sum > 0f ? (max + global::AttnDsl.KernelMath.Log2(sum)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+            }
+
+            /// <summary>
+            /// The class of key block <paramref name="keyBlock"/> for query block <paramref name="queryBlock"/> (BlockM rows) under the
+            /// spec's own masks: the kernels' analytic block classes, with [MaskMod] blocks tested element by element.
+            /// </summary>
+            public static global::AttnDsl.BlockClass SpecBlock(in Arguments a, int b, int h, int queryBlock, int keyBlock)
+            {
+                int i0 = queryBlock * BlockM;
+                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                int j0 = keyBlock * BlockN;
+                int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                int queryDocumentMin = 0, queryDocumentMax = 0;
+                global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                return block;
+            }
+
+            /// <summary>One thread per (batch, head, query block, key block): the class under the spec's masks, into a BlockMask's Classes.</summary>
+            public static void ClassifyKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<byte> classes, int heads, int queryBlocks, int keyBlocks)
+            {
+                int at = index;
+                int k = at % keyBlocks;
+                int q = at / keyBlocks % queryBlocks;
+                int h = at / keyBlocks / queryBlocks % heads;
+                int b = at / keyBlocks / queryBlocks / heads;
+                classes[at] = (byte)SpecBlock(a, b, h, q, k);
             }
 
             /// <summary>

@@ -95,8 +95,8 @@ namespace Samples
                 KeyValueHeads = shape.KeyValueHeads,
                 QueryLength = shape.QueryLength,
                 KeyLength = shape.KeyLength,
-                QueryBlocks = __plan.QueryBlocks,
                 Arg_documentIds = documentIds,
+                QueryBlocks = __plan.QueryBlocks,
             };
             if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
             {

@@ -96,9 +96,9 @@ namespace Samples
                 KeyValueHeads = shape.KeyValueHeads,
                 QueryLength = shape.QueryLength,
                 KeyLength = shape.KeyLength,
-                QueryBlocks = __plan.QueryBlocks,
                 Arg_biasTable = biasTable,
                 Arg_strength = strength,
+                QueryBlocks = __plan.QueryBlocks,
             };
             if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
             {

@@ -97,10 +97,10 @@ namespace Samples
                 KeyValueHeads = shape.KeyValueHeads,
                 QueryLength = shape.QueryLength,
                 KeyLength = shape.KeyLength,
-                QueryBlocks = __plan.QueryBlocks,
                 Arg_segmentIds = segmentIds,
                 Arg_tokens = tokens,
                 Arg_bonus = bonus,
+                QueryBlocks = __plan.QueryBlocks,
             };
             if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
             {

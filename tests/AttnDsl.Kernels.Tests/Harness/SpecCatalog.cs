@@ -191,6 +191,16 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Sparse<ILGPU.Half>(BlockSparseCausalF16.Info,
                     m => (a, s, q, k, v, o, l, path) => BlockSparseCausalF16.Run(a, s, q, k, v, o, m, l, path),
                     BlockSparseCausalF16.CreateReferenceArguments),
+                // [BlockSelect] specs on a given selection (reuseSelection): the sparse loop of every kernel shape.
+                Sparse<float>(SelectTopKCausalF32.Info,
+                    m => (a, s, q, k, v, o, l, path) => SelectTopKCausalF32.Run(a, s, q, k, v, o, l, path, m, reuseSelection: true),
+                    SelectTopKCausalF32.CreateReferenceArguments),
+                Sparse<ILGPU.Half>(SelectFractionCausalF16.Info,
+                    m => (a, s, q, k, v, o, l, path) => SelectFractionCausalF16.Run(a, s, q, k, v, o, l, path, m, reuseSelection: true),
+                    SelectFractionCausalF16.CreateReferenceArguments),
+                Sparse<float>(SelectModF32.Info,
+                    m => (a, s, q, k, v, o, l, path) => SelectModF32.Run(a, s, q, k, v, o, l, path, m, reuseSelection: true),
+                    SelectModF32.CreateReferenceArguments),
                 new SpecCase<float>(BlockSparseStreamingPrefixF32.Info, (a, s, r) =>
                 {
                     var prefix = a.Allocate1D(RuntimeData.PrefixLengths(s, BlockSparseStreamingPrefixF32.Info.BlockN));

@@ -1,0 +1,361 @@
+using AttnDsl.Generators.Model;
+using static AttnDsl.Generators.Emitting.EmitNames;
+
+namespace AttnDsl.Generators.Emitting
+{
+    /// <summary>
+    /// Device-side block masks of a spec that runs on a BlockMask: the classification of (query block, key block)
+    /// pairs under the spec's own masks ([MaskMod]s evaluated element by element, so no N x N tensor exists),
+    /// and for [BlockSelect] the estimator (mean pooling, pooled scores, ranking and the selection rule).
+    /// The kernels write <c>BlockMask.Classes</c>; <c>BlockMaskBuilder.Compact</c> lists them.
+    /// </summary>
+    internal static class BlockMaskEmitter
+    {
+        private const string Builder = "global::AttnDsl.Runtime.BlockMaskBuilder";
+
+        public static void EmitKernels(CodeWriter w, KernelSpec spec, string elem)
+        {
+            EmitSpecBlock(w, spec);
+            EmitClassifyKernel(w);
+            if (spec.Select is { } select)
+            {
+                w.Line("/// <summary>[BlockSelect]: pooled scores are mean(q) . mean(k) * Scale * log2(e), base 2 like the kernels' scores.</summary>");
+                w.Line($"public const float SelectScale = {Float(spec.Tiles.Scale * 1.4426950408889634)};");
+                w.Line();
+                EmitPoolKernel(w);
+                EmitScoreKernel(w);
+                EmitSelectKernel(w, select);
+            }
+        }
+
+        private static void EmitSpecBlock(CodeWriter w, KernelSpec spec)
+        {
+            var m = spec.Masks;
+            w.Line("/// <summary>");
+            w.Line("/// The class of key block <paramref name=\"keyBlock\"/> for query block <paramref name=\"queryBlock\"/> (BlockM rows) under the");
+            w.Line("/// spec's own masks: the kernels' analytic block classes, with [MaskMod] blocks tested element by element.");
+            w.Line("/// </summary>");
+            using (w.Block($"public static {BlockClass} SpecBlock(in Arguments a, int b, int h, int queryBlock, int keyBlock)"))
+            {
+                w.Line("int i0 = queryBlock * BlockM;");
+                w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
+                w.Line("int j0 = keyBlock * BlockN;");
+                w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
+                w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                if (m.DocumentMask)
+                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                else
+                    w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
+                w.Line($"{BlockClass} block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");
+                if (spec.MaskMods.Count > 0)
+                {
+                    w.Line("if (block != " + BlockClass + ".Partial)");
+                    w.Line("    return block;");
+                    w.Line("// A custom mask is opaque to the analysis: test every pair, stop once both kinds are seen.");
+                    w.Line("bool seen = false, hidden = false;");
+                    using (w.Block("for (int i = i0; i <= iLast; i++)"))
+                    {
+                        w.Line($"int ia = {Masks}.AlignQuery(i, a.QueryLength, a.KeyLength);");
+                        w.Line(m.DocumentMask ? $"int queryDocument = a.{Field("documentIds")}[(long)b * a.KeyLength + i];" : "int queryDocument = 0;");
+                        using (w.Block("for (int j = j0; j <= j1; j++)"))
+                        {
+                            w.Line("if (Visible(a, b, h, i, ia, j, queryDocument))");
+                            w.Line("    seen = true;");
+                            w.Line("else");
+                            w.Line("    hidden = true;");
+                            w.Line("if (seen && hidden)");
+                            w.Line($"    return {BlockClass}.Partial;");
+                        }
+                    }
+                    w.Line($"return seen ? {BlockClass}.Full : {BlockClass}.Empty;");
+                }
+                else
+                {
+                    w.Line("return block;");
+                }
+            }
+            w.Line();
+        }
+
+        private static void EmitClassifyKernel(CodeWriter w)
+        {
+            w.Line("/// <summary>One thread per (batch, head, query block, key block): the class under the spec's masks, into a BlockMask's Classes.</summary>");
+            using (w.Block("public static void ClassifyKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<byte> classes, int heads, int queryBlocks, int keyBlocks)"))
+            {
+                w.Line("int at = index;");
+                w.Line("int k = at % keyBlocks;");
+                w.Line("int q = at / keyBlocks % queryBlocks;");
+                w.Line("int h = at / keyBlocks / queryBlocks % heads;");
+                w.Line("int b = at / keyBlocks / queryBlocks / heads;");
+                w.Line("classes[at] = (byte)SpecBlock(a, b, h, q, k);");
+            }
+            w.Line();
+        }
+
+        private static void EmitPoolKernel(CodeWriter w)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// One thread per (batch, head, block, dim): the mean of the block's query rows (<paramref name=\"keys\"/> = 0, BlockM rows,");
+            w.Line("/// QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), summed in row order.");
+            w.Line("/// </summary>");
+            using (w.Block("public static void PoolKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<float> pooled, int keys)"))
+            {
+                w.Line("int at = index;");
+                w.Line("int size = keys != 0 ? BlockN : BlockM;");
+                w.Line("int length = keys != 0 ? a.KeyLength : a.QueryLength;");
+                w.Line("int heads = keys != 0 ? a.KeyValueHeads : a.QueryHeads;");
+                w.Line("int blocks = (length + size - 1) / size;");
+                w.Line("int d = at % HeadDim;");
+                w.Line("int block = at / HeadDim % blocks;");
+                w.Line("int h = at / HeadDim / blocks % heads;");
+                w.Line("int b = at / HeadDim / blocks / heads;");
+                w.Line("int first = block * size;");
+                w.Line("int end = first + size < length ? first + size : length;");
+                w.Line("float sum = 0f;");
+                w.Line("for (int i = first; i < end; i++)");
+                w.Line("    sum += keys != 0 ? (float)a.Key[KeyOffset(a, b, h, i) + d] : (float)a.Query[QueryOffset(a, b, h, i) + d];");
+                w.Line("pooled[at] = sum / (end - first);");
+            }
+            w.Line();
+        }
+
+        private static void EmitScoreKernel(CodeWriter w)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled tiles staged in shared memory");
+            w.Line("/// (rows padded by one float against bank conflicts): score = sum over d in order of q[d] * k[d], times SelectScale;");
+            w.Line("/// -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.");
+            w.Line("/// </summary>");
+            using (w.Block("public static void ScoreKernel(Arguments a, global::ILGPU.ArrayView<float> pooledQuery, global::ILGPU.ArrayView<float> pooledKey, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int tile, int queryBlocks, int keyBlocks)"))
+            {
+                w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<float>();");
+                w.Line("const int stride = HeadDim + 1;");
+                w.Line("int t = global::ILGPU.Group.IdxX;");
+                w.Line("int tilesQ = (queryBlocks + tile - 1) / tile;");
+                w.Line("int tilesK = (keyBlocks + tile - 1) / tile;");
+                w.Line("int g = global::ILGPU.Grid.IdxX;");
+                w.Line("int k0 = g % tilesK * tile;");
+                w.Line("int q0 = g / tilesK % tilesQ * tile;");
+                w.Line("int h = g / tilesK / tilesQ % a.QueryHeads;");
+                w.Line("int b = g / tilesK / tilesQ / a.QueryHeads;");
+                w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+                using (w.Block("for (int e = t; e < tile * HeadDim; e += tile * tile)"))
+                {
+                    w.Line("int r = e / HeadDim, d = e % HeadDim;");
+                    w.Line("shared[r * stride + d] = q0 + r < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + r) * HeadDim + d] : 0f;");
+                    w.Line("shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("int q = q0 + t / tile, k = k0 + t % tile;");
+                w.Line("if (q >= queryBlocks || k >= keyBlocks)");
+                w.Line("    return;");
+                w.Line("int qs = t / tile * stride, ks = (tile + t % tile) * stride;");
+                w.Line("float dot = 0f;");
+                w.Line("for (int d = 0; d < HeadDim; d++)");
+                w.Line("    dot += shared[qs + d] * shared[ks + d];");
+                w.Line($"{BlockClass} block = SpecBlock(a, b, h, q, k);");
+                w.Line("long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;");
+                w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
+                w.Line("classes[at] = (byte)block;");
+            }
+            w.Line();
+        }
+
+        private static void EmitSelectKernel(CodeWriter w, BlockSelectSpec select)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a");
+            w.Line("/// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, and sets the others Empty.");
+            w.Line("/// </summary>");
+            using (w.Block("public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int queryBlocks, int keyBlocks, int sortLength)"))
+            {
+                w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<int>();");
+                w.Line("var keys = shared.SubView(0, sortLength);");
+                w.Line("var order = shared.SubView(sortLength, sortLength);");
+                w.Line("int t = global::ILGPU.Group.IdxX;");
+                w.Line("int threads = global::ILGPU.Group.DimX;");
+                w.Line("long row = global::ILGPU.Grid.IdxX;");
+                w.Line("int q = (int)(row % queryBlocks);");
+                w.Line("long start = row * keyBlocks;");
+                using (w.Block("for (int e = t; e < sortLength; e += threads)"))
+                {
+                    w.Line("keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < keyBlocks ? scores[start + e] : float.NegativeInfinity);");
+                    w.Line("order[e] = e;");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                using (w.Block("for (int size = 2; size <= sortLength; size <<= 1)"))
+                using (w.Block("for (int stride = size >> 1; stride > 0; stride >>= 1)"))
+                {
+                    using (w.Block("for (int e = t; e < sortLength / 2; e += threads)"))
+                    {
+                        w.Line("int lo = 2 * e - (e & (stride - 1));");
+                        w.Line("int hi = lo + stride;");
+                        w.Line("float sl = global::ILGPU.Interop.IntAsFloat((uint)keys[lo]), sh = global::ILGPU.Interop.IntAsFloat((uint)keys[hi]);");
+                        w.Line("int ol = order[lo], oh = order[hi];");
+                        w.Line("bool highFirst = sh > sl || (sh == sl && oh < ol);");
+                        w.Line("bool lowFirst = sl > sh || (sl == sh && ol < oh);");
+                        w.Line("// Runs with (lo & size) == 0 sort best-first, the others worst-first; the last pass merges all best-first.");
+                        using (w.Block("if ((lo & size) == 0 ? highFirst : lowFirst)"))
+                        {
+                            w.Line("keys[lo] = (int)global::ILGPU.Interop.FloatAsInt(sh);");
+                            w.Line("keys[hi] = (int)global::ILGPU.Interop.FloatAsInt(sl);");
+                            w.Line("order[lo] = oh;");
+                            w.Line("order[hi] = ol;");
+                        }
+                    }
+                    w.Line("global::ILGPU.Group.Barrier();");
+                }
+                using (w.Block("if (t == 0)"))
+                {
+                    w.Line("int candidates = 0;");
+                    w.Line("while (candidates < keyBlocks && global::ILGPU.Interop.IntAsFloat((uint)keys[candidates]) > float.NegativeInfinity)");
+                    w.Line("    candidates++;");
+                    if (select.TopK > 0)
+                    {
+                        w.Line($"int keep = candidates < {Int(select.TopK)} ? candidates : {Int(select.TopK)};");
+                    }
+                    else if (select.TopFraction > 0)
+                    {
+                        w.Line("// ceil(TopFraction * candidates), at least one block of a row that has any.");
+                        w.Line($"double wanted = {Double(select.TopFraction)} * candidates;");
+                        w.Line("int keep = (int)wanted;");
+                        w.Line("if (keep < wanted)");
+                        w.Line("    keep++;");
+                        w.Line("if (keep < 1 && candidates > 0)");
+                        w.Line("    keep = 1;");
+                        w.Line("if (keep > candidates)");
+                        w.Line("    keep = candidates;");
+                    }
+                    else
+                    {
+                        w.Line("// The shortest prefix whose share of the softmax over the pooled scores reaches CumulativeMass, summed in rank order.");
+                        w.Line("float best = candidates > 0 ? global::ILGPU.Interop.IntAsFloat((uint)keys[0]) : 0f;");
+                        w.Line("float total = 0f;");
+                        w.Line("for (int r = 0; r < candidates; r++)");
+                        w.Line($"    total += {Math}.Exp2(global::ILGPU.Interop.IntAsFloat((uint)keys[r]) - best);");
+                        w.Line($"float target = {Float(select.CumulativeMass)} * total;");
+                        w.Line("float mass = 0f;");
+                        w.Line("int keep = 0;");
+                        using (w.Block("while (keep < candidates)"))
+                        {
+                            w.Line($"mass += {Math}.Exp2(global::ILGPU.Interop.IntAsFloat((uint)keys[keep]) - best);");
+                            w.Line("keep++;");
+                            w.Line("if (mass >= target)");
+                            w.Line("    break;");
+                        }
+                    }
+                    w.Line("keys[0] = keep; // the ranking's scores are no longer needed");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("int kept = keys[0];");
+                w.Line("int i0 = q * BlockM;");
+                w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
+                w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
+                w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                using (w.Block("for (int r = t; r < sortLength; r += threads)"))
+                {
+                    w.Line("int k = order[r];");
+                    w.Line("if (k >= keyBlocks || r < kept)");
+                    w.Line("    continue;");
+                    string forced = "false";
+                    if (select.KeepSinkBlocks > 0)
+                        forced = $"k < {Int(select.KeepSinkBlocks)}";
+                    if (select.KeepDiagonal)
+                        forced = (forced == "false" ? "" : forced + " || ") + "(k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0)";
+                    w.Line($"bool forced = {forced}; // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)");
+                    w.Line("if (!forced)");
+                    w.Line($"    classes[start + k] = (byte){BlockClass}.Empty;");
+                }
+            }
+            w.Line();
+        }
+
+        // ---------------------------------------------------------------- host side
+
+        /// <summary>
+        /// Host methods: <c>CreateBlockMask</c> for [BlockSparse] specs; <c>Select</c> and the private <c>SelectInto</c>
+        /// that <c>Run</c> calls for [BlockSelect] specs.
+        /// </summary>
+        public static void EmitHost(CodeWriter w, KernelSpec spec)
+        {
+            string runtimeParams = DispatchEmitter.RuntimeParameters(spec);
+            string classify = $"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"Classify\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ClassifyKernel))";
+            if (spec.Masks.BlockSparse)
+            {
+                w.Line("/// <summary>");
+                w.Line("/// Builds on the device the BlockMask of this spec's own masks for <paramref name=\"shape\"/> (FlexAttention's create_block_mask):");
+                w.Line("/// blocks the masks hide are left out, blocks they show whole are Full (no per-element test), the rest Partial; [MaskMod]s");
+                w.Line("/// are evaluated block by block on the device, so no N x N tensor is materialized. Asynchronous, like Run.");
+                w.Line("/// </summary>");
+                w.Line("/// <param name=\"perHead\">One mask per query head (for [MaskMod]s that read the head); otherwise one for all heads, evaluated at head 0.</param>");
+                w.Line(GeneratedCode);
+                using (w.Block($"public static global::AttnDsl.BlockMask CreateBlockMask(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape{runtimeParams}, bool perHead = false)"))
+                {
+                    w.Line($"global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)});");
+                    DispatchEmitter.EmitRuntimeValidation(w, spec);
+                    using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
+                        DispatchEmitter.EmitShapeFields(w, spec);
+                    w.Line("int __heads = perHead ? shape.QueryHeads : 1;");
+                    w.Line($"var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, __heads, shape.QueryLength, shape.KeyLength, {KernelsClass}.BlockM, {KernelsClass}.BlockN);");
+                    w.Line($"{classify}((int)(__mask.Rows * __mask.KeyBlocks), __arguments, __mask.Classes, __heads, __mask.QueryBlocks, __mask.KeyBlocks);");
+                    w.Line($"{Builder}.Compact(accelerator, __mask);");
+                    w.Line("return __mask;");
+                }
+                w.Line();
+                return;
+            }
+            if (spec.Select is null)
+                return;
+            string view = View(ElementType(spec.Tiles.Element));
+            w.Line("/// <summary>");
+            w.Line("/// Runs this spec's [BlockSelect] estimator on the device and returns the selection as a BlockMask (one row per query head):");
+            w.Line("/// pass it to Run with reuseSelection to attend over it again, or read it. Writes into <paramref name=\"into\"/> when given.");
+            w.Line("/// Asynchronous, like Run.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            using (w.Block($"public static global::AttnDsl.BlockMask Select(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key{runtimeParams}, global::AttnDsl.BlockMask? into = null)"))
+            {
+                w.Line($"global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)});");
+                DispatchEmitter.EmitTensorValidation(w, spec, valueAndOutput: false);
+                DispatchEmitter.EmitRuntimeValidation(w, spec);
+                w.Line("if (into is not null)");
+                w.Line($"    global::AttnDsl.Runtime.AttentionValidation.ValidateSelection(accelerator, into, shape, {spec.Type.GlobalName}.Info, \"into\");");
+                using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
+                {
+                    w.Line("Query = query,");
+                    w.Line("Key = key,");
+                    DispatchEmitter.EmitShapeFields(w, spec);
+                }
+                w.Line($"var __mask = into ?? global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, shape.QueryHeads, shape.QueryLength, shape.KeyLength, {KernelsClass}.BlockM, {KernelsClass}.BlockN);");
+                w.Line("SelectInto(accelerator, __arguments, __mask);");
+                w.Line("return __mask;");
+            }
+            w.Line();
+            w.Line("/// <summary>The estimator's launches: pooling, pooled scores with the masks' classes, selection, then the lists.</summary>");
+            using (w.Block($"private static void SelectInto(global::ILGPU.Runtime.Accelerator accelerator, in {KernelsClass}.Arguments arguments, global::AttnDsl.BlockMask mask)"))
+            {
+                string kernels = $"{spec.Type.GlobalName}.s_kernels";
+                w.Line("int __qb = mask.QueryBlocks, __kb = mask.KeyBlocks;");
+                w.Line($"long __pooledQuery = (long)mask.Rows * {KernelsClass}.HeadDim;");
+                w.Line($"long __pooledKey = (long)arguments.Batch * arguments.KeyValueHeads * __kb * {KernelsClass}.HeadDim;");
+                w.Line($"var __scratch = {Builder}.Scratch(mask, __pooledQuery + __pooledKey + mask.Rows * __kb);");
+                w.Line("var __q = __scratch.SubView(0, __pooledQuery);");
+                w.Line("var __k = __scratch.SubView(__pooledQuery, __pooledKey);");
+                w.Line("var __scores = __scratch.SubView(__pooledQuery + __pooledKey, mask.Rows * __kb);");
+                w.Line($"var __pool = {kernels}.Auxiliary(accelerator, \"Pool\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, int>(__a, {KernelsClass}.PoolKernel));");
+                w.Line("__pool((int)__q.Length, arguments, __q, 0);");
+                w.Line("__pool((int)__k.Length, arguments, __k, 1);");
+                w.Line($"int __tile = {Builder}.ScoreTile(accelerator);");
+                w.Line("int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);");
+                w.Line($"var __score = {kernels}.Auxiliary(accelerator, \"Score\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ScoreKernel));");
+                w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
+                w.Line($"int __sort = {Builder}.SortLength(__kb);");
+                w.Line($"var __select = {kernels}.Auxiliary(accelerator, \"Select\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.SelectKernel));");
+                w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, __qb, __kb, __sort);");
+                w.Line($"{Builder}.Compact(accelerator, mask);");
+            }
+            w.Line();
+        }
+    }
+}

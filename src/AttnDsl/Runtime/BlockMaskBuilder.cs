@@ -1,0 +1,69 @@
+using System;
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace AttnDsl.Runtime
+{
+    /// <summary>
+    /// The spec-independent half of the device-side block-mask builders: the generated classification and
+    /// selection kernels write <see cref="BlockMask.Classes"/>; <see cref="Compact"/> turns the classes into the
+    /// partial and full lists the attention kernels read. Also the launch sizes of the selection kernels.
+    /// </summary>
+    public static class BlockMaskBuilder
+    {
+        private static readonly ConditionalWeakTable<Accelerator, Action<Index1D, ArrayView<byte>, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>> s_compact = new();
+
+        /// <summary>Threads per group of the selection kernel (one group per query-block row).</summary>
+        public static int SelectThreads(Accelerator accelerator) => Math.Min(128, accelerator.MaxNumThreadsPerGroup);
+
+        /// <summary>Side of the square tile of pooled scores one group of the score kernel computes.</summary>
+        public static int ScoreTile(Accelerator accelerator)
+        {
+            int tile = 16;
+            while (tile > 1 && tile * tile > accelerator.MaxNumThreadsPerGroup)
+                tile /= 2;
+            return tile;
+        }
+
+        /// <summary>The power of two the selection kernel sorts a row of <paramref name="keyBlocks"/> scores in.</summary>
+        public static int SortLength(int keyBlocks)
+        {
+            int length = 1;
+            while (length < keyBlocks)
+                length <<= 1;
+            return length;
+        }
+
+        /// <summary>Float scratch for the estimator on the mask's accelerator (pooled tiles and scores).</summary>
+        public static ArrayView<float> Scratch(BlockMask mask, long length) => mask.Scratch(length);
+
+        /// <summary>Lists the classes of <see cref="BlockMask.Classes"/> in increasing key-block order (asynchronous).</summary>
+        public static void Compact(Accelerator accelerator, BlockMask mask)
+        {
+            if (mask is null)
+                throw new ArgumentNullException(nameof(mask));
+            var kernel = s_compact.GetValue(accelerator, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<byte>, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>(CompactKernel));
+            kernel((int)mask.Rows, mask.Classes, mask.KeyBlocks, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices);
+            mask.Invalidate();
+        }
+
+        /// <summary>One thread per (batch, head, query block) row: its Partial and Full key blocks, in order.</summary>
+        private static void CompactKernel(Index1D row, ArrayView<byte> classes, int keyBlocks,
+            ArrayView<int> partialCounts, ArrayView<int> partialIndices, ArrayView<int> fullCounts, ArrayView<int> fullIndices)
+        {
+            long start = (long)(int)row * keyBlocks;
+            int partial = 0, full = 0;
+            for (int k = 0; k < keyBlocks; k++)
+            {
+                byte c = classes[start + k];
+                if (c == (byte)BlockClass.Partial)
+                    partialIndices[start + partial++] = k;
+                else if (c == (byte)BlockClass.Full)
+                    fullIndices[start + full++] = k;
+            }
+            partialCounts[row] = partial;
+            fullCounts[row] = full;
+        }
+    }
+}
