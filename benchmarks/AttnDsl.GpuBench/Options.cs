@@ -34,6 +34,8 @@ namespace AttnDsl.GpuBench
             "  --round-ms    a round repeats the call until it lasts about this long (default 20 ms; amortizes launch cost)\n" +
             "  --row-budget-s  fewer rounds (at least 3) when a row would take longer (default 8 s)\n" +
             "  --deadline-s  skip the remaining rows after this many seconds (default: none)\n" +
+            "  --sparse <dir> [--sparse-shape BxHxN]  the [BlockSelect] rows (D=128 causal, default 1x16x32768): dense causal,\n" +
+            "                estimator, sparse kernel on the selection; checked first on 1x2x2048; selections written to <dir>\n" +
             "  --dump-ptx    write the PTX of every spec's tiled kernel (SM_90, no GPU needed) to <dir> and exit\n" +
             "  --check-shape shape checked against AttentionReference once per spec (default 2x2x1280; documents 64..512 tokens there)";
 
@@ -58,6 +60,12 @@ namespace AttnDsl.GpuBench
         public bool Variants { get; private set; }
         public bool List { get; private set; }
         public string? DumpPtxDir { get; private set; }
+
+        /// <summary>--sparse: the [BlockSelect] rows instead of the grid; selections are written here for bench_sparse_torch.py.</summary>
+        public string? SparseDir { get; private set; }
+
+        /// <summary>The timed shape of the sparse rows (default 1x16x32768).</summary>
+        public GridShape SparseShape { get; private set; } = new(1, 16, 32768);
         public bool Help { get; private set; }
 
         public IReadOnlyList<GridShape> Grid()
@@ -138,6 +146,8 @@ namespace AttnDsl.GpuBench
                     case "--list": o.List = true; break;
                     case "--variants": o.Variants = true; break;
                     case "--dump-ptx": o.DumpPtxDir = Next(); break;
+                    case "--sparse": o.SparseDir = Next(); break;
+                    case "--sparse-shape": o.SparseShape = GridShape.Parse(Next()); break;
                     case "-h" or "--help": o.Help = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[a]}'.");
                 }

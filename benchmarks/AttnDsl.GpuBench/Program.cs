@@ -70,7 +70,7 @@ namespace AttnDsl.GpuBench
             try
             {
                 var bench = new Bench(device, options, json);
-                return bench.RunAll();
+                return options.SparseDir is null ? bench.RunAll() : bench.RunSparse(options.SparseDir);
             }
             finally
             {
@@ -81,7 +81,7 @@ namespace AttnDsl.GpuBench
     }
 
     /// <summary>Runs the checks and the grid.</summary>
-    public sealed class Bench
+    public sealed partial class Bench
     {
         // As in the gallery: kernel and reference see the same Float16 inputs; the output is rounded to Float16
         // (2^-11 relative), the LSE stays FP32.

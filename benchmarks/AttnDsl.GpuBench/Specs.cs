@@ -58,4 +58,10 @@ namespace AttnDsl.GpuBench.Specs
     [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 32, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal]
     public static partial class CausalD128Tile128x32;
+
+    // [BlockSelect] at HeadDim 128 with the causal spec's tiles (--sparse): TopFraction 0.08 of the causally visible key
+    // blocks plus the diagonal and the first block keep about 10% of them at N = 32768.
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Causal, BlockSelect(BlockEstimator.MeanPooled, TopFraction = 0.08)]
+    public static partial class SelectCausalD128;
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using AttnDsl;
 using AttnDsl.Kernels.Tests.Harness;
+using AttnDsl.Kernels.Tests.Specs;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -42,5 +43,45 @@ foreach (var spec in SpecCatalog.All)
     }
 }
 Console.WriteLine($"{SpecCatalog.All.Count} specs, {clock.Elapsed.TotalSeconds:F1} s");
+
+// [BlockSelect] estimators on the device against the rule written plainly on the host. The device may fuse
+// multiply-adds, so a block may flip only where its host score is within 1e-4 of a block decided the other way.
+var selectShape = new AttentionShape(2, 4, 2, 300, 300);
+void CheckSelect<T>(AttentionSpecInfo info, Func<ArrayView<T>, ArrayView<T>, BlockMask> select, ReferenceArguments arguments)
+    where T : unmanaged
+{
+    try
+    {
+        var inputs = KernelCheck.RandomInputs<T>(info, selectShape, new Random(seed++));
+        using var q = accelerator.Allocate1D(Elements.FromFloats<T>(inputs.Query));
+        using var k = accelerator.Allocate1D(Elements.FromFloats<T>(inputs.Key));
+        using var mask = select(q.View, k.View);
+        var device = mask.ToHost().Classes;
+        var (expected, scores) = HostSelection.Select(info, selectShape, inputs.Query, inputs.Key, arguments);
+        int kb = mask.KeyBlocks, flips = 0, wrong = 0;
+        for (int x = 0; x < expected.Length; x++)
+        {
+            if (device[x] == expected[x])
+                continue;
+            long row = x / kb * kb;
+            bool nearTie = Enumerable.Range(0, kb).Any(y => y != x - row && (expected[row + y] == BlockClass.Empty) != (expected[x] == BlockClass.Empty)
+                && Math.Abs(scores[row + y] - scores[x]) <= 1e-4f * Math.Max(1f, Math.Abs(scores[x])));
+            if (nearTie) flips++; else wrong++;
+        }
+        if (wrong > 0)
+            throw new Exception($"{wrong} blocks differ from the host rule ({flips} near-ties)");
+        Console.WriteLine($"select {info.Name}: {expected.Length} blocks, {expected.Count(c => c != BlockClass.Empty)} kept, {flips} near-tie flips");
+        passed++;
+    }
+    catch (Exception ex)
+    {
+        failed++;
+        Console.WriteLine($"FAIL select {info.Name}: {ex.Message.Split('\n')[0]}");
+    }
+}
+CheckSelect<float>(SelectTopKCausalF32.Info, (q, k) => SelectTopKCausalF32.Select(accelerator, selectShape, q, k), new ReferenceArguments());
+CheckSelect<ILGPU.Half>(SelectFractionCausalF16.Info, (q, k) => SelectFractionCausalF16.Select(accelerator, selectShape, q, k), new ReferenceArguments());
+CheckSelect<float>(SelectMassWindowF32.Info, (q, k) => SelectMassWindowF32.Select(accelerator, selectShape, q, k), new ReferenceArguments());
+CheckSelect<float>(SelectModF32.Info, (q, k) => SelectModF32.Select(accelerator, selectShape, q, k), new ReferenceArguments { MaskMod = SelectModF32.Band });
 Console.WriteLine($"{passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;

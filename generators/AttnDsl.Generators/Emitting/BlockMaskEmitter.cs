@@ -140,6 +140,20 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int h = g / tilesK / tilesQ % a.QueryHeads;");
                 w.Line("int b = g / tilesK / tilesQ / a.QueryHeads;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+                w.Line("int q = q0 + t / tile, k = k0 + t % tile;");
+                w.Line("bool inside = q < queryBlocks && k < keyBlocks;");
+                w.Line($"{BlockClass} block = inside ? SpecBlock(a, b, h, q, k) : {BlockClass}.Empty;");
+                w.Line("long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;");
+                w.Line("// A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.");
+                using (w.Block($"if (!global::ILGPU.Group.BarrierOr(block != {BlockClass}.Empty))"))
+                {
+                    using (w.Block("if (inside)"))
+                    {
+                        w.Line("scores[at] = float.NegativeInfinity;");
+                        w.Line($"classes[at] = (byte){BlockClass}.Empty;");
+                    }
+                    w.Line("return;");
+                }
                 using (w.Block("for (int e = t; e < tile * HeadDim; e += tile * tile)"))
                 {
                     w.Line("int r = e / HeadDim, d = e % HeadDim;");
@@ -147,15 +161,12 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;");
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("int q = q0 + t / tile, k = k0 + t % tile;");
-                w.Line("if (q >= queryBlocks || k >= keyBlocks)");
+                w.Line("if (!inside)");
                 w.Line("    return;");
                 w.Line("int qs = t / tile * stride, ks = (tile + t % tile) * stride;");
                 w.Line("float dot = 0f;");
                 w.Line("for (int d = 0; d < HeadDim; d++)");
                 w.Line("    dot += shared[qs + d] * shared[ks + d];");
-                w.Line($"{BlockClass} block = SpecBlock(a, b, h, q, k);");
-                w.Line("long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;");
                 w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
                 w.Line("classes[at] = (byte)block;");
             }
@@ -166,9 +177,10 @@ namespace AttnDsl.Generators.Emitting
         {
             w.Line("/// <summary>");
             w.Line("/// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a");
-            w.Line("/// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, and sets the others Empty.");
+            w.Line("/// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, sets the others Empty,");
+            w.Line("/// and writes the row's partial and full lists in key-block order.");
             w.Line("/// </summary>");
-            using (w.Block("public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int queryBlocks, int keyBlocks, int sortLength)"))
+            using (w.Block("public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, global::ILGPU.ArrayView<int> partialCounts, global::ILGPU.ArrayView<int> partialIndices, global::ILGPU.ArrayView<int> fullCounts, global::ILGPU.ArrayView<int> fullIndices, int queryBlocks, int keyBlocks, int sortLength)"))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<int>();");
                 w.Line("var keys = shared.SubView(0, sortLength);");
@@ -208,9 +220,16 @@ namespace AttnDsl.Generators.Emitting
                 }
                 using (w.Block("if (t == 0)"))
                 {
-                    w.Line("int candidates = 0;");
-                    w.Line("while (candidates < keyBlocks && global::ILGPU.Interop.IntAsFloat((uint)keys[candidates]) > float.NegativeInfinity)");
-                    w.Line("    candidates++;");
+                    w.Line("// Candidates (blocks the masks leave visible) rank first: find the first -inf by bisection.");
+                    w.Line("int candidates = 0, end = keyBlocks;");
+                    using (w.Block("while (candidates < end)"))
+                    {
+                        w.Line("int mid = (candidates + end) >> 1;");
+                        w.Line("if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)");
+                        w.Line("    candidates = mid + 1;");
+                        w.Line("else");
+                        w.Line("    end = mid;");
+                    }
                     if (select.TopK > 0)
                     {
                         w.Line($"int keep = candidates < {Int(select.TopK)} ? candidates : {Int(select.TopK)};");
@@ -249,23 +268,58 @@ namespace AttnDsl.Generators.Emitting
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
                 w.Line("int kept = keys[0];");
+                w.Line("global::ILGPU.Group.Barrier(); // keys is reused below");
                 w.Line("int i0 = q * BlockM;");
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                w.Line("// Per key block: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.");
                 using (w.Block("for (int r = t; r < sortLength; r += threads)"))
                 {
                     w.Line("int k = order[r];");
-                    w.Line("if (k >= keyBlocks || r < kept)");
-                    w.Line("    continue;");
-                    string forced = "false";
-                    if (select.KeepSinkBlocks > 0)
-                        forced = $"k < {Int(select.KeepSinkBlocks)}";
-                    if (select.KeepDiagonal)
-                        forced = (forced == "false" ? "" : forced + " || ") + "(k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0)";
-                    w.Line($"bool forced = {forced}; // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)");
-                    w.Line("if (!forced)");
-                    w.Line($"    classes[start + k] = (byte){BlockClass}.Empty;");
+                    w.Line("int listed = 0;");
+                    using (w.Block("if (k < keyBlocks)"))
+                    {
+                        string forced = "false";
+                        if (select.KeepSinkBlocks > 0)
+                            forced = $"k < {Int(select.KeepSinkBlocks)}";
+                        if (select.KeepDiagonal)
+                            forced = (forced == "false" ? "" : forced + " || ") + "(k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0)";
+                        w.Line($"bool forced = {forced}; // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)");
+                        w.Line("byte block = classes[start + k];");
+                        w.Line("if (r < kept || forced)");
+                        w.Line($"    listed = block == (byte){BlockClass}.Partial ? 1 : block == (byte){BlockClass}.Full ? 1 << 16 : 0;");
+                        w.Line("else");
+                        w.Line($"    classes[start + k] = (byte){BlockClass}.Empty;");
+                    }
+                    w.Line("keys[k] = listed;");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("// Inclusive prefix sum (Hillis-Steele), ping-ponging between keys and order; scanIn holds the result.");
+                w.Line("var scanIn = keys;");
+                w.Line("var scanOut = order;");
+                using (w.Block("for (int offset = 1; offset < sortLength; offset <<= 1)"))
+                {
+                    w.Line("for (int e = t; e < sortLength; e += threads)");
+                    w.Line("    scanOut[e] = scanIn[e] + (e >= offset ? scanIn[e - offset] : 0);");
+                    w.Line("global::ILGPU.Group.Barrier();");
+                    w.Line("var swap = scanIn;");
+                    w.Line("scanIn = scanOut;");
+                    w.Line("scanOut = swap;");
+                }
+                using (w.Block("for (int k = t; k < keyBlocks; k += threads)"))
+                {
+                    w.Line("int sum = scanIn[k];");
+                    w.Line("int listed = sum - (k > 0 ? scanIn[k - 1] : 0);");
+                    w.Line("if (listed == 1)");
+                    w.Line("    partialIndices[start + (sum & 0xFFFF) - 1] = k;");
+                    w.Line("else if (listed == 1 << 16)");
+                    w.Line("    fullIndices[start + (sum >> 16) - 1] = k;");
+                }
+                using (w.Block("if (t == 0)"))
+                {
+                    w.Line("partialCounts[row] = scanIn[sortLength - 1] & 0xFFFF;");
+                    w.Line("fullCounts[row] = scanIn[sortLength - 1] >> 16;");
                 }
             }
             w.Line();
@@ -332,7 +386,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("return __mask;");
             }
             w.Line();
-            w.Line("/// <summary>The estimator's launches: pooling, pooled scores with the masks' classes, selection, then the lists.</summary>");
+            w.Line("/// <summary>The estimator's launches: pooling, pooled scores with the masks' classes, then the selection and its lists.</summary>");
             using (w.Block($"private static void SelectInto(global::ILGPU.Runtime.Accelerator accelerator, in {KernelsClass}.Arguments arguments, global::AttnDsl.BlockMask mask)"))
             {
                 string kernels = $"{spec.Type.GlobalName}.s_kernels";
@@ -350,10 +404,10 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);");
                 w.Line($"var __score = {kernels}.Auxiliary(accelerator, \"Score\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ScoreKernel));");
                 w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
-                w.Line($"int __sort = {Builder}.SortLength(__kb);");
-                w.Line($"var __select = {kernels}.Auxiliary(accelerator, \"Select\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.SelectKernel));");
-                w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, __qb, __kb, __sort);");
-                w.Line($"{Builder}.Compact(accelerator, mask);");
+                w.Line($"int __sort = {Builder}.SortLength(accelerator, __kb);");
+                w.Line($"var __select = {kernels}.Auxiliary(accelerator, \"Select\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, {KernelsClass}.SelectKernel));");
+                w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);");
+                w.Line($"{Builder}.Written(mask);");
             }
             w.Line();
         }

@@ -26,14 +26,25 @@ namespace AttnDsl.Runtime
             return tile;
         }
 
-        /// <summary>The power of two the selection kernel sorts a row of <paramref name="keyBlocks"/> scores in.</summary>
-        public static int SortLength(int keyBlocks)
+        /// <summary>
+        /// The power of two the selection kernel sorts a row of <paramref name="keyBlocks"/> scores in; it needs two ints of
+        /// shared memory per entry, and packs both list counts of a row into one int (at most 65535 key blocks).
+        /// </summary>
+        public static int SortLength(Accelerator accelerator, int keyBlocks)
         {
             int length = 1;
             while (length < keyBlocks)
                 length <<= 1;
+            long bytes = 2L * length * sizeof(int);
+            if (keyBlocks > ushort.MaxValue || bytes > accelerator.MaxSharedMemoryPerGroup)
+                throw new NotSupportedException(
+                    $"[BlockSelect] ranks a row of {keyBlocks} key blocks in {bytes} bytes of shared memory; this accelerator has {accelerator.MaxSharedMemoryPerGroup} per group " +
+                    "(and a row may hold at most 65535 blocks). Use a larger BlockN or a shorter key sequence.");
             return length;
         }
+
+        /// <summary>A generated kernel rewrote the lists: the block counts are read back on next use.</summary>
+        public static void Written(BlockMask mask) => mask.Invalidate();
 
         /// <summary>Float scratch for the estimator on the mask's accelerator (pooled tiles and scores).</summary>
         public static ArrayView<float> Scratch(BlockMask mask, long length) => mask.Scratch(length);

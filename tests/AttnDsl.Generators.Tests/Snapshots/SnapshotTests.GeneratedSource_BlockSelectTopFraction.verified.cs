@@ -174,7 +174,7 @@ namespace Samples
             return __mask;
         }
 
-        /// <summary>The estimator's launches: pooling, pooled scores with the masks' classes, selection, then the lists.</summary>
+        /// <summary>The estimator's launches: pooling, pooled scores with the masks' classes, then the selection and its lists.</summary>
         private static void SelectInto(global::ILGPU.Runtime.Accelerator accelerator, in AttnDslKernels.Arguments arguments, global::AttnDsl.BlockMask mask)
         {
             int __qb = mask.QueryBlocks, __kb = mask.KeyBlocks;
@@ -191,10 +191,10 @@ namespace Samples
             int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);
             var __score = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Score", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ScoreKernel));
             __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
-            int __sort = global::AttnDsl.Runtime.BlockMaskBuilder.SortLength(__kb);
-            var __select = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Select", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.SelectKernel));
-            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, __qb, __kb, __sort);
-            global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, mask);
+            int __sort = global::AttnDsl.Runtime.BlockMaskBuilder.SortLength(accelerator, __kb);
+            var __select = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Select", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, AttnDslKernels.SelectKernel));
+            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
+            global::AttnDsl.Runtime.BlockMaskBuilder.Written(mask);
         }
 
         /// <summary>
@@ -1078,6 +1078,20 @@ namespace Samples
                 int h = g / tilesK / tilesQ % a.QueryHeads;
                 int b = g / tilesK / tilesQ / a.QueryHeads;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
+                int q = q0 + t / tile, k = k0 + t % tile;
+                bool inside = q < queryBlocks && k < keyBlocks;
+                global::AttnDsl.BlockClass block = inside ? SpecBlock(a, b, h, q, k) : global::AttnDsl.BlockClass.Empty;
+                long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;
+                // A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.
+                if (!global::ILGPU.Group.BarrierOr(block != global::AttnDsl.BlockClass.Empty))
+                {
+                    if (inside)
+                    {
+                        scores[at] = float.NegativeInfinity;
+                        classes[at] = (byte)global::AttnDsl.BlockClass.Empty;
+                    }
+                    return;
+                }
                 for (int e = t; e < tile * HeadDim; e += tile * tile)
                 {
                     int r = e / HeadDim, d = e % HeadDim;
@@ -1085,24 +1099,22 @@ namespace Samples
                     shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;
                 }
                 global::ILGPU.Group.Barrier();
-                int q = q0 + t / tile, k = k0 + t % tile;
-                if (q >= queryBlocks || k >= keyBlocks)
+                if (!inside)
                     return;
                 int qs = t / tile * stride, ks = (tile + t % tile) * stride;
                 float dot = 0f;
                 for (int d = 0; d < HeadDim; d++)
                     dot += shared[qs + d] * shared[ks + d];
-                global::AttnDsl.BlockClass block = SpecBlock(a, b, h, q, k);
-                long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;
                 scores[at] = block == global::AttnDsl.BlockClass.Empty ? float.NegativeInfinity : dot * SelectScale;
                 classes[at] = (byte)block;
             }
 
             /// <summary>
             /// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a
-            /// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, and sets the others Empty.
+            /// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, sets the others Empty,
+            /// and writes the row's partial and full lists in key-block order.
             /// </summary>
-            public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int queryBlocks, int keyBlocks, int sortLength)
+            public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, global::ILGPU.ArrayView<int> partialCounts, global::ILGPU.ArrayView<int> partialIndices, global::ILGPU.ArrayView<int> fullCounts, global::ILGPU.ArrayView<int> fullIndices, int queryBlocks, int keyBlocks, int sortLength)
             {
                 var shared = global::ILGPU.SharedMemory.GetDynamic<int>();
                 var keys = shared.SubView(0, sortLength);
@@ -1144,9 +1156,16 @@ namespace Samples
                 }
                 if (t == 0)
                 {
-                    int candidates = 0;
-                    while (candidates < keyBlocks && global::ILGPU.Interop.IntAsFloat((uint)keys[candidates]) > float.NegativeInfinity)
-                        candidates++;
+                    // Candidates (blocks the masks leave visible) rank first: find the first -inf by bisection.
+                    int candidates = 0, end = keyBlocks;
+                    while (candidates < end)
+                    {
+                        int mid = (candidates + end) >> 1;
+                        if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)
+                            candidates = mid + 1;
+                        else
+                            end = mid;
+                    }
                     // ceil(TopFraction * candidates), at least one block of a row that has any.
                     double wanted = 0.1d * candidates;
                     int keep = (int)wanted;
@@ -1160,18 +1179,53 @@ namespace Samples
                 }
                 global::ILGPU.Group.Barrier();
                 int kept = keys[0];
+                global::ILGPU.Group.Barrier(); // keys is reused below
                 int i0 = q * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                // Per key block: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.
                 for (int r = t; r < sortLength; r += threads)
                 {
                     int k = order[r];
-                    if (k >= keyBlocks || r < kept)
-                        continue;
-                    bool forced = k < 1 || (k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0); // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)
-                    if (!forced)
-                        classes[start + k] = (byte)global::AttnDsl.BlockClass.Empty;
+                    int listed = 0;
+                    if (k < keyBlocks)
+                    {
+                        bool forced = k < 1 || (k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0); // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)
+                        byte block = classes[start + k];
+                        if (r < kept || forced)
+                            listed = block == (byte)global::AttnDsl.BlockClass.Partial ? 1 : block == (byte)global::AttnDsl.BlockClass.Full ? 1 << 16 : 0;
+                        else
+                            classes[start + k] = (byte)global::AttnDsl.BlockClass.Empty;
+                    }
+                    keys[k] = listed;
+                }
+                global::ILGPU.Group.Barrier();
+                // Inclusive prefix sum (Hillis-Steele), ping-ponging between keys and order; scanIn holds the result.
+                var scanIn = keys;
+                var scanOut = order;
+                for (int offset = 1; offset < sortLength; offset <<= 1)
+                {
+                    for (int e = t; e < sortLength; e += threads)
+                        scanOut[e] = scanIn[e] + (e >= offset ? scanIn[e - offset] : 0);
+                    global::ILGPU.Group.Barrier();
+                    var swap = scanIn;
+                    scanIn = scanOut;
+                    scanOut = swap;
+                }
+                for (int k = t; k < keyBlocks; k += threads)
+                {
+                    int sum = scanIn[k];
+                    int listed = sum - (k > 0 ? scanIn[k - 1] : 0);
+                    if (listed == 1)
+                        partialIndices[start + (sum & 0xFFFF) - 1] = k;
+                    else if (listed == 1 << 16)
+                        fullIndices[start + (sum >> 16) - 1] = k;
+                }
+                if (t == 0)
+                {
+                    partialCounts[row] = scanIn[sortLength - 1] & 0xFFFF;
+                    fullCounts[row] = scanIn[sortLength - 1] >> 16;
                 }
             }
 
