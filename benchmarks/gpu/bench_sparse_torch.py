@@ -68,18 +68,29 @@ def main():
         gen = torch.Generator(device=DEV).manual_seed(1)
         q, k, v = (torch.rand(b, h, n, d, device=DEV, generator=gen, dtype=torch.float16) * 2 - 1 for _ in range(3))
         res = dict(B=b, H=h, N=n, D=d, device=torch.cuda.get_device_name())
-        try:
-            mask = load_mask(prefix, meta)
-            res["flex_sparsity"] = float(mask.sparsity()) / 100.0
-            res["flex-sparse"] = time_fn(lambda: flex(q, k, v, mask), args)
-            causal = create_block_mask(causal_mod, b, h, n, n, device=DEV)
-            res["flex-causal"] = time_fn(lambda: flex(q, k, v, causal), args)
+        notes = []
+
+        def timed(name, make):
+            try:
+                res[name] = time_fn(make(), args)
+            except Exception as ex:  # report, do not hide
+                notes.append(f"{name}: {type(ex).__name__}: {str(ex).splitlines()[0]}")
+            torch.cuda.empty_cache()
+
+        mask = load_mask(prefix, meta)
+        res["flex_sparsity"] = float(mask.sparsity()) / 100.0
+        timed("flex-sparse", lambda: (lambda: flex(q, k, v, mask)))
+        # Broadcast over batch and heads and compiled: the default create_block_mask materializes B x H x N x N.
+        causal = create_block_mask(causal_mod, None, None, n, n, device=DEV, _compile=True)
+        timed("flex-causal", lambda: (lambda: flex(q, k, v, causal)))
+
+        def fa2():
             with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
-                res["sdpa-flash"] = time_fn(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), args)
-            res["status"] = "ok"
-        except Exception as ex:  # report, do not hide
-            res["status"] = "error"
-            res["note"] = f"{type(ex).__name__}: {ex}"
+                return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        timed("sdpa-flash", lambda: fa2)
+        res["status"] = "ok" if not notes else "partial"
+        if notes:
+            res["note"] = "; ".join(notes)
         out.write(json.dumps(res) + "\n")
         out.flush()
         rows.append(res)
@@ -91,7 +102,7 @@ def main():
     for r in rows:
         a = attndsl.get((r["B"], r["H"], r["N"], r["D"]))
         shape = f"B{r['B']} H{r['H']} N{r['N']} D{r['D']}"
-        if r["status"] != "ok" or a is None:
+        if a is None or any(x not in r for x in ("flex-sparse", "flex-causal", "sdpa-flash")):
             print(f"| {shape} | {r.get('note', 'no AttnDsl row')} |")
             continue
         fs, fc, fa = r["flex-sparse"]["ms"], r["flex-causal"]["ms"], r["sdpa-flash"]["ms"]
