@@ -52,7 +52,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("// Everything is checked before anything is launched.");
                 w.Line($"{Validation}.ValidateShape(accelerator, shape, requireSelfAttention: {Bool(spec.Masks.DocumentMask)});");
                 EmitTensorValidation(w, spec, valueAndOutput: true);
-                foreach (var a in spec.RuntimeArguments.Where(a => a.Source == "[BlockSparse]"))
+                if (spec.Masks.BlockSparse)
                     w.Line($"{Validation}.ValidateBlockMask(accelerator, blockMask, shape, {spec.Type.GlobalName}.Info, \"blockMask\");");
                 EmitRuntimeValidation(w, spec);
                 if (select)

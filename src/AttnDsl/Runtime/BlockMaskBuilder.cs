@@ -12,7 +12,10 @@ namespace AttnDsl.Runtime
     /// </summary>
     public static class BlockMaskBuilder
     {
-        private static readonly ConditionalWeakTable<Accelerator, Action<Index1D, ArrayView<byte>, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>> s_compact = new();
+        private static readonly ConditionalWeakTable<Accelerator, Action<KernelConfig, ArrayView<byte>, int, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>> s_compact = new();
+
+        /// <summary>Rows per group of the compaction: small groups, so that a few thousand rows spread over every multiprocessor.</summary>
+        private const int CompactRows = 32;
 
         /// <summary>Threads per group of the selection kernel (one group per query-block row).</summary>
         public static int SelectThreads(Accelerator accelerator) => Math.Min(128, accelerator.MaxNumThreadsPerGroup);
@@ -54,16 +57,20 @@ namespace AttnDsl.Runtime
         {
             if (mask is null)
                 throw new ArgumentNullException(nameof(mask));
-            var kernel = s_compact.GetValue(accelerator, a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<byte>, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>(CompactKernel));
-            kernel((int)mask.Rows, mask.Classes, mask.KeyBlocks, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices);
+            var kernel = s_compact.GetValue(accelerator, a => a.LoadStreamKernel<ArrayView<byte>, int, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>(CompactKernel));
+            int rows = (int)mask.Rows, threads = Math.Min(CompactRows, accelerator.MaxNumThreadsPerGroup);
+            kernel(new KernelConfig((rows + threads - 1) / threads, threads), mask.Classes, rows, mask.KeyBlocks, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices);
             mask.Invalidate();
         }
 
         /// <summary>One thread per (batch, head, query block) row: its Partial and Full key blocks, in order.</summary>
-        private static void CompactKernel(Index1D row, ArrayView<byte> classes, int keyBlocks,
+        private static void CompactKernel(ArrayView<byte> classes, int rows, int keyBlocks,
             ArrayView<int> partialCounts, ArrayView<int> partialIndices, ArrayView<int> fullCounts, ArrayView<int> fullIndices)
         {
-            long start = (long)(int)row * keyBlocks;
+            int row = Grid.GlobalIndex.X;
+            if (row >= rows)
+                return;
+            long start = (long)row * keyBlocks;
             int partial = 0, full = 0;
             for (int k = 0; k < keyBlocks; k++)
             {
