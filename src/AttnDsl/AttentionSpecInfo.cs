@@ -23,6 +23,13 @@ namespace AttnDsl
         }
     }
 
+    /// <summary>The parsed [Quantize] of a spec.</summary>
+    public sealed record QuantizeInfo(QuantFormat QueryKey, QuantGranularity Granularity, bool SmoothKeys)
+    {
+        /// <summary>The attribute as a user would write it.</summary>
+        public override string ToString() => $"Quantize({QueryKey}, {Granularity}, SmoothKeys = {(SmoothKeys ? "true" : "false")})";
+    }
+
     /// <summary>The parsed spec of one generated kernel class (the generated <c>Info</c>).</summary>
     public sealed class AttentionSpecInfo
     {
@@ -53,6 +60,9 @@ namespace AttnDsl
 
         /// <summary>Whether the kernels visit only the blocks of a <see cref="BlockMask"/> ([BlockSparse] or [BlockSelect]).</summary>
         public bool UsesBlockMask => BlockSparse || BlockSelect is not null;
+
+        /// <summary>[Quantize]: quantized QK^T; null when absent.</summary>
+        public QuantizeInfo? Quantize { get; init; }
 
         /// <summary>Tokens per frame of [TokenGrid]; 0 when absent.</summary>
         public int TokensPerFrame { get; init; }
@@ -88,6 +98,7 @@ namespace AttnDsl
             if (DocumentMask) parts.Add("DocumentMask");
             if (BlockSparse) parts.Add("BlockSparse");
             if (BlockSelect is not null) parts.Add(BlockSelect.ToString());
+            if (Quantize is not null) parts.Add(Quantize.ToString());
             if (TokensPerFrame > 0) parts.Add($"TokenGrid({TokensPerFrame})");
             if (HasRadialDecay) parts.Add(string.Format(c, "RadialDecay(DecayFactor = {0}, SinkFrames = {1})", RadialDecayFactor, RadialSinkFrames));
             if (Alibi) parts.Add("Alibi");
