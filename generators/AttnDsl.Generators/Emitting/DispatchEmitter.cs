@@ -27,6 +27,11 @@ namespace AttnDsl.Generators.Emitting
             w.Line(TensorCoreKernelEmitter.Applies(spec)
                 ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, {KernelsClass}.TcSharedWords * 4);"
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
+            if (spec.Quantize is not null)
+            {
+                w.Line("/// <summary>[Quantize]: the int8 tensors Run writes and reads, per accelerator, reused while large enough.</summary>");
+                w.Line("private static readonly global::AttnDsl.Runtime.QuantizationWorkspace s_quantized = new global::AttnDsl.Runtime.QuantizationWorkspace();");
+            }
             w.Line();
 
             DocRun(w, spec);
@@ -104,6 +109,14 @@ namespace AttnDsl.Generators.Emitting
                     if (spec.Masks.BlockSparse)
                         EmitMaskFields(w, "blockMask");
                 }
+                System.IDisposable? quantLock = null;
+                if (spec.Quantize is not null)
+                {
+                    w.Line("// [Quantize]: the prologue fills this accelerator's int8 buffers; the lock keeps other calls off them until the attention launch is queued.");
+                    w.Line($"var __slot = {spec.Type.GlobalName}.s_quantized.For(accelerator);");
+                    quantLock = w.Block("lock (__slot)");
+                    w.Line($"QuantizeInto(accelerator, ref __arguments, __slot.Get(shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(spec.Quantize.SmoothKeys)}));");
+                }
                 if (select)
                 {
                     w.Line("// [BlockSelect]: estimate into the caller's selection (or a temporary one), unless it is reused as given.");
@@ -126,9 +139,12 @@ namespace AttnDsl.Generators.Emitting
                 {
                     EmitLaunch(w, spec);
                 }
+                quantLock?.Dispose();
             }
             w.Line();
             BlockMaskEmitter.EmitHost(w, spec);
+            if (spec.Quantize is not null)
+                QuantizationEmitter.EmitHost(w, spec);
             EmitReferenceBridge(w, spec);
         }
 

@@ -66,6 +66,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("BlockSparse = true,");
                 if (spec.Select is { } select)
                     w.Line($"BlockSelect = new global::AttnDsl.BlockSelectInfo(global::AttnDsl.BlockEstimator.MeanPooled, {Int(select.TopK)}, {Double(select.TopFraction)}, {Double(select.CumulativeMass)}, {Bool(select.KeepDiagonal)}, {Int(select.KeepSinkBlocks)}),");
+                if (spec.Quantize is { } quantize)
+                    w.Line($"Quantize = new global::AttnDsl.QuantizeInfo((global::AttnDsl.QuantFormat){Int(quantize.Format)}, (global::AttnDsl.QuantGranularity){Int(quantize.Granularity)}, {Bool(quantize.SmoothKeys)}),");
                 w.Line($"TokensPerFrame = {Int(m.TokensPerFrame)},");
                 w.Line($"HasRadialDecay = {Bool(m.HasRadial)},");
                 w.Line($"RadialDecayFactor = {Double(m.RadialDecayFactor)},");

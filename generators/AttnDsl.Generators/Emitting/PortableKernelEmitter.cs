@@ -44,6 +44,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("/// <summary>Softmax scale times log2(e), folded into the query row: scores come out in base 2.</summary>");
                     w.Line($"public const float QueryScale = {Float(t.Scale * 1.4426950408889634)};");
                 }
+                if (spec.Quantize is not null)
+                    QuantizationEmitter.EmitConstants(w, spec);
                 if (spec.Masks.HasRadial)
                     w.Line($"public const float RadialScale = {Float(spec.Masks.RadialDecayFactor * spec.Masks.TokensPerFrame)}; // DecayFactor * TokensPerFrame");
                 w.Line();
@@ -53,16 +55,23 @@ namespace AttnDsl.Generators.Emitting
                 w.Line();
                 foreach (int size in new[] { t.HeadDim, t.HeadDimV }.Distinct())
                     EmitRow(w, size);
-                EmitRowHelpers(w, t.HeadDim, elem, query: true);
+                if (spec.Quantize is not null)
+                    EmitQuantRow(w, t.HeadDim);
+                else
+                    EmitRowHelpers(w, t.HeadDim, elem, query: true);
                 if (t.HeadDimV != t.HeadDim)
                     EmitRowHelpers(w, t.HeadDimV, elem, query: false);
                 EmitValueHelpers(w, t.HeadDimV, elem);
                 EmitOffsets(w, t);
+                if (spec.Quantize is not null)
+                    QuantizationEmitter.EmitOffsets(w);
                 EmitVisible(w, spec);
                 EmitClassify(w, spec);
                 if (transforms)
                     EmitScore(w, spec);
-                EmitFinish(w, t);
+                EmitFinish(w, spec);
+                if (spec.Quantize is not null)
+                    QuantizationEmitter.EmitKernels(w, spec);
                 if (spec.UsesBlockMask)
                     BlockMaskEmitter.EmitKernels(w, spec, elem);
                 EmitRowKernel(w, spec);
@@ -115,6 +124,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("public int SparseQueryBlocks;");
                     w.Line("public int SparseKeyBlocks;");
                 }
+                if (spec.Quantize is not null)
+                    QuantizationEmitter.EmitFields(w);
                 foreach (var a in spec.RuntimeArguments.Where(a => a.Source != "[BlockSparse]"))
                     w.Line($"public {a.TypeName} {Field(a.Name)};");
             }
@@ -151,6 +162,36 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;");
                 for (int d = 0; d < size; d++)
                     w.Line($"s{d % 4} += q.d{d} * (float)keys[offset + {d}];");
+                w.Line("return (s0 + s1) + (s2 + s3);");
+            }
+            w.Line();
+        }
+
+        /// <summary>[Quantize]: an int8 query row held as ints, and its int32 dot product with an int8 key row.</summary>
+        private static void EmitQuantRow(CodeWriter w, int size)
+        {
+            string row = "QuantRow" + Int(size);
+            w.Line($"/// <summary>{Int(size)} int8 query values held in registers by one thread.</summary>");
+            using (w.Block($"public struct {row}"))
+            {
+                for (int d = 0; d < size; d += 16)
+                    w.Line("public int " + string.Join(", ", Enumerable.Range(d, 16).Select(x => "d" + Int(x))) + ";");
+            }
+            w.Line();
+            w.Line(Inline);
+            using (w.Block($"public static void Load(ref {row} row, global::ILGPU.ArrayView<sbyte> source, long offset)"))
+            {
+                for (int d = 0; d < size; d++)
+                    w.Line($"row.d{d} = source[offset + {d}];");
+            }
+            w.Line();
+            w.Line("/// <summary>Int32 dot product of the int8 query row with an int8 key row (exact: |sum| <= 127 * 127 * HeadDim).</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static int Dot(ref {row} q, global::ILGPU.ArrayView<sbyte> keys, long offset)"))
+            {
+                w.Line("int s0 = 0, s1 = 0, s2 = 0, s3 = 0;");
+                for (int d = 0; d < size; d++)
+                    w.Line($"s{d % 4} += q.d{d} * keys[offset + {d}];");
                 w.Line("return (s0 + s1) + (s2 + s3);");
             }
             w.Line();
@@ -301,15 +342,18 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
-        private static void EmitFinish(CodeWriter w, TileSpec t)
+        private static void EmitFinish(CodeWriter w, KernelSpec spec)
         {
+            var t = spec.Tiles;
+            // Smoothing took q . mean(K) out of every score of the row; without score transforms it is added back here only.
+            string shift = spec.Quantize is { SmoothKeys: true } && !HasScoreTransforms(spec) ? " + a.QueryShift[row] * ScoreScale" : "";
             w.Line("/// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>");
             w.Line(Inline);
             using (w.Block($"public static void Finish(in Arguments a, ref Row{Int(t.HeadDimV)} acc, float max, float sum, long outputOffset, int row)"))
             {
                 w.Line("Store(ref acc, a.Output, outputOffset, sum > 0f ? 1f / sum : 0f);");
                 w.Line("if (a.WriteLogSumExp != 0)");
-                w.Line($"    a.LogSumExp[row] = sum > 0f ? (max + {Math}.Log2(sum)) * {Math}.Ln2 : float.NegativeInfinity;");
+                w.Line($"    a.LogSumExp[row] = sum > 0f ? (max + {Math}.Log2(sum)) * {Math}.Ln2{shift} : float.NegativeInfinity;");
             }
             w.Line();
         }
@@ -349,18 +393,28 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int j0 = keyBlock * BlockN;");
                 w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
                 w.Line($"{BlockClass} block = partialStep ? {classify} : {BlockClass}.Full;");
-                return;
             }
-            w.Line("int j0 = schedule.KeyBlock(step) * BlockN;");
-            w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
-            w.Line($"{BlockClass} block = {classify};");
+            else
+            {
+                w.Line("int j0 = schedule.KeyBlock(step) * BlockN;");
+                w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                w.Line($"{BlockClass} block = {classify};");
+            }
+            if (spec.Quantize is not null)
+            {
+                w.Line("// [Quantize]: a key block is one quantization block, so one factor dequantizes its int32 products.");
+                w.Line("float keyScale = block == " + BlockClass + ".Empty ? 0f : queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
+            }
         }
 
         private static void EmitKeyStep(CodeWriter w, KernelSpec spec, string keys, string keyOffset, string values, string valueOffset)
         {
             w.Line("if (block == " + BlockClass + ".Partial && !Visible(a, b, h, i, ia, j, queryDocument))");
             w.Line("    continue;");
-            w.Line($"float score = Dot(ref q, {keys}, {keyOffset});");
+            if (spec.Quantize is null)
+                w.Line($"float score = Dot(ref q, {keys}, {keyOffset});");
+            else
+                w.Line($"float score = Dot(ref q, {keys}, {keyOffset}) * keyScale{(spec.Quantize.SmoothKeys && HasScoreTransforms(spec) ? " + shift" : "")};");
             if (HasScoreTransforms(spec))
                 w.Line("score = Score(a, score, b, h, i, ia, j, slope);");
             if (spec.ScoreMods.Count > 0)
@@ -378,10 +432,29 @@ namespace AttnDsl.Generators.Emitting
             w.Line(spec.Masks.DocumentMask ? $"int queryDocument = {documentIndex};" : "int queryDocument = 0;");
             if (HasScoreTransforms(spec))
                 w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
-            w.Line($"Row{Int(spec.Tiles.HeadDim)} q = default;");
+            w.Line(spec.Quantize is null ? $"Row{Int(spec.Tiles.HeadDim)} q = default;" : $"QuantRow{Int(spec.Tiles.HeadDim)} q = default;");
             w.Line($"Row{Int(spec.Tiles.HeadDimV)} acc = default;");
             w.Line("float max = float.NegativeInfinity;");
             w.Line("float sum = 0f;");
+        }
+
+        /// <summary>The thread's query row: scaled floats, or [Quantize]'s int8 row with its dequantization factor (and smoothing shift).</summary>
+        private static void EmitQueryLoad(CodeWriter w, KernelSpec spec, string guard)
+        {
+            if (guard.Length > 0)
+                w.Line($"if ({guard})");
+            string indent = guard.Length > 0 ? "    " : "";
+            if (spec.Quantize is null)
+            {
+                w.Line(indent + "Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
+                return;
+            }
+            w.Line(indent + "Load(ref q, a.QueryQuant, QuantQueryOffset(a, b, h, i));");
+            string active = guard.Length > 0 ? guard + " ? " : "";
+            string inactive = guard.Length > 0 ? " : 0f" : "";
+            w.Line($"float queryScale = {active}a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM] * QueryScale{inactive};");
+            if (spec.Quantize.SmoothKeys && HasScoreTransforms(spec))
+                w.Line($"float shift = {active}a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + i] * QueryScale{inactive}; // score transforms see the unshifted score");
         }
 
         private static void EmitRowKernel(CodeWriter w, KernelSpec spec)
@@ -397,7 +470,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int h = row / a.QueryLength % a.QueryHeads;");
                 w.Line("int b = row / a.QueryLength / a.QueryHeads;");
                 EmitRowPrologue(w, spec, $"a.{Field("documentIds")}[(long)b * a.KeyLength + i]");
-                w.Line("Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
+                EmitQueryLoad(w, spec, "");
                 w.Line("int ia0 = ia, ia1 = ia;");
                 EmitBlockLoopHeader(w, spec, "i");
                 using (w.Block(LoopLine(spec)))
@@ -406,7 +479,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"if (block == {BlockClass}.Empty)");
                     w.Line("    continue;");
                     using (w.Block("for (int j = j0; j <= j1; j++)"))
-                        EmitKeyStep(w, spec, "a.Key", "KeyOffset(a, b, kvh, j)", "a.Value", "ValueOffset(a, b, kvh, j)");
+                        EmitKeyStep(w, spec, spec.Quantize is null ? "a.Key" : "a.KeyQuant", spec.Quantize is null ? "KeyOffset(a, b, kvh, j)" : "QuantKeyOffset(a, b, kvh, j)", "a.Value", "ValueOffset(a, b, kvh, j)");
                 }
                 w.Line("Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), row);");
             }
@@ -422,7 +495,7 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// </summary>");
             using (w.Block("public static void TiledKernel(Arguments a)"))
             {
-                w.Line($"var keyTile = global::ILGPU.SharedMemory.Allocate<{elem}>(StageKeys * HeadDim);");
+                w.Line($"var keyTile = global::ILGPU.SharedMemory.Allocate<{(spec.Quantize is null ? elem : "sbyte")}>(StageKeys * HeadDim);");
                 w.Line($"var valueTile = global::ILGPU.SharedMemory.Allocate<{elem}>(StageKeys * HeadDimV);");
                 w.Line("int t = global::ILGPU.Group.IdxX;");
                 w.Line("int rows = global::ILGPU.Group.DimX;");
@@ -434,8 +507,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int i = i0 + t;");
                 w.Line("bool active = i <= iLast;");
                 EmitRowPrologue(w, spec, $"active ? a.{Field("documentIds")}[(long)b * a.KeyLength + i] : 0");
-                w.Line("if (active)");
-                w.Line("    Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);");
+                EmitQueryLoad(w, spec, "active");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
                 if (spec.Masks.DocumentMask)
@@ -465,7 +537,9 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("int count = j1 - s0 + 1 < StageKeys ? j1 - s0 + 1 : StageKeys;");
                         w.Line("global::ILGPU.Group.Barrier(); // the previous stage is consumed");
                         w.Line("for (int e = t; e < count * HeadDim; e += rows)");
-                        w.Line("    keyTile[e] = a.Key[KeyOffset(a, b, kvh, s0 + e / HeadDim) + e % HeadDim];");
+                        w.Line(spec.Quantize is null
+                            ? "    keyTile[e] = a.Key[KeyOffset(a, b, kvh, s0 + e / HeadDim) + e % HeadDim];"
+                            : "    keyTile[e] = a.KeyQuant[QuantKeyOffset(a, b, kvh, s0 + e / HeadDim) + e % HeadDim];");
                         w.Line("for (int e = t; e < count * HeadDimV; e += rows)");
                         w.Line("    valueTile[e] = a.Value[ValueOffset(a, b, kvh, s0 + e / HeadDimV) + e % HeadDimV];");
                         w.Line("global::ILGPU.Group.Barrier();");

@@ -20,7 +20,7 @@ namespace AttnDsl.Generators.Emitting
         private const string Frag = "global::AttnDsl.TensorCores.Fragments";
         private const string Constraint = "    where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget";
 
-        public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32;
+        public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32 && spec.Quantize is null;
 
         public static void EmitConstants(CodeWriter w, KernelSpec spec)
         {

@@ -12,11 +12,15 @@ namespace AttnDsl.Generators.Model
         EquatableArray<ModSpec> MaskMods,
         EquatableArray<ModSpec> ScoreMods,
         EquatableArray<RuntimeArgument> RuntimeArguments,
-        BlockSelectSpec? Select = null)
+        BlockSelectSpec? Select = null,
+        QuantizeSpec? Quantize = null)
     {
         /// <summary>The kernels visit only the blocks of a BlockMask: [BlockSparse] (given) or [BlockSelect] (estimated).</summary>
         public bool UsesBlockMask => Masks.BlockSparse || Select is not null;
     }
+
+    /// <summary>[Quantize]: int8 Q and K per block (the checker allows only Int8 / PerBlock with 16-bit elements, HeadDim % 32 == 0).</summary>
+    internal sealed record QuantizeSpec(int Format, int Granularity, bool SmoothKeys);
 
     /// <summary>[BlockSelect]: exactly one of TopK, TopFraction, CumulativeMass is positive (the checker's rule).</summary>
     internal sealed record BlockSelectSpec(int Estimator, int TopK, double TopFraction, double CumulativeMass, bool KeepDiagonal, int KeepSinkBlocks);

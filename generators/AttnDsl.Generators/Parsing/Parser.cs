@@ -67,6 +67,7 @@ namespace AttnDsl.Generators.Parsing
             double decay = 1, softCap = 0;
             var runtimeArguments = new List<RuntimeArgument>();
             BlockSelectSpec? select = null;
+            QuantizeSpec? quantize = null;
             foreach (var attribute in type.GetAttributes())
             {
                 var name = attribute.AttributeClass?.ToDisplayString();
@@ -106,6 +107,12 @@ namespace AttnDsl.Generators.Parsing
                             SpecChecker.NamedBool(attribute, "KeepDiagonal", true),
                             SpecChecker.NamedInt(attribute, "KeepSinkBlocks", 1));
                         break;
+                    case "QuantizeAttribute":
+                        quantize = new QuantizeSpec(
+                            SpecChecker.NamedInt(attribute, "QueryKey", SpecChecker.CtorInt(attribute, 0, 0)),
+                            SpecChecker.NamedInt(attribute, "Granularity", 0),
+                            SpecChecker.NamedBool(attribute, "SmoothKeys", true));
+                        break;
                     case "TokenGridAttribute":
                         tokensPerFrame = SpecChecker.CtorInt(attribute, 0, 0);
                         break;
@@ -143,7 +150,8 @@ namespace AttnDsl.Generators.Parsing
                 maskMods.ToEquatableArray(),
                 scoreMods.ToEquatableArray(),
                 runtimeArguments.ToEquatableArray(),
-                select);
+                select,
+                quantize);
         }
 
         private static ModParameter ModParameterOf(IParameterSymbol parameter)

@@ -83,6 +83,23 @@ namespace AttnDsl.Runtime
                     $"{name} has Heads={selection.Heads}; expected {shape.QueryHeads} (the shape's QueryHeads: the estimator selects per query head). A broadcast mask can only be reused (reuseSelection: true).", name);
         }
 
+        /// <summary>Checks buffers a [Quantize] prologue writes into: live, on the accelerator, of the spec's sizes, large enough for the shape.</summary>
+        public static void ValidateQuantized(Accelerator accelerator, QuantizedInputs? quantized, AttentionShape shape, AttentionSpecInfo spec, string name)
+        {
+            if (quantized is null)
+                throw new ArgumentNullException(name);
+            if (quantized.IsDisposed)
+                throw new ArgumentException($"{name} is disposed; expected live QuantizedInputs.", name);
+            if (!ReferenceEquals(quantized.Accelerator, accelerator))
+                throw new ArgumentException($"{name} lives on accelerator '{quantized.Accelerator.Name}'; expected buffers on '{accelerator.Name}', the accelerator passed in.", name);
+            bool smooth = spec.Quantize?.SmoothKeys ?? false;
+            if (quantized.HeadDim != spec.HeadDim || quantized.BlockM != spec.BlockM || quantized.BlockN != spec.BlockN || quantized.SmoothKeys != smooth)
+                throw new ArgumentException(
+                    $"{name} is for HeadDim={quantized.HeadDim}, BlockM={quantized.BlockM}, BlockN={quantized.BlockN}, SmoothKeys={quantized.SmoothKeys}; expected HeadDim={spec.HeadDim}, BlockM={spec.BlockM}, BlockN={spec.BlockN}, SmoothKeys={smooth} ({spec.Name}).", name);
+            if (!quantized.CanHold(shape, spec.HeadDim, spec.BlockM, spec.BlockN, smooth))
+                throw new ArgumentException($"{name} was allocated for {quantized.Shape} and cannot hold {shape}; expected buffers at least that large.", name);
+        }
+
         /// <summary>Throws when an output view overlaps an input view (the kernel would read what it writes).</summary>
         public static void ValidateDisjoint<TIn, TOut>(ArrayView<TIn> input, string inputName, ArrayView<TOut> output, string outputName)
             where TIn : unmanaged

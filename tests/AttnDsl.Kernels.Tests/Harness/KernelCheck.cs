@@ -14,6 +14,10 @@ namespace AttnDsl.Kernels.Tests.Harness
         ArrayView<float> logSumExp, AttentionPath path)
         where T : unmanaged;
 
+    /// <summary>A generated <c>Quantize</c> of a [Quantize] spec.</summary>
+    public delegate QuantizedInputs QuantizeKernel<T>(Accelerator accelerator, AttentionShape shape, ArrayView<T> query, ArrayView<T> key)
+        where T : unmanaged;
+
     /// <summary>Host copies of the (rounded) inputs of one call.</summary>
     public sealed record Inputs(float[] Query, float[] Key, float[] Value)
     {
@@ -154,8 +158,15 @@ namespace AttnDsl.Kernels.Tests.Harness
         }
 
         /// <summary>Runs the kernel on fresh random inputs and the reference on the same inputs.</summary>
+        /// <remarks>
+        /// A [Quantize] spec is compared with exact attention of the tensors it computes with: the dequantized Q and
+        /// (dequantized smoothed K + mean), read back from its generated <c>Quantize</c> on the same inputs (the
+        /// prologue is deterministic, so Run used the same values). Its accuracy against the unquantized inputs is
+        /// measured separately (QuantizeTests).
+        /// </remarks>
         public static KernelResult Execute<T>(Accelerator accelerator, AttentionSpecInfo spec, AttentionShape shape,
-            RunKernel<T> run, ReferenceArguments reference, AttentionPath path, Random rng, bool withLogSumExp = true)
+            RunKernel<T> run, ReferenceArguments reference, AttentionPath path, Random rng, bool withLogSumExp = true,
+            QuantizeKernel<T>? quantize = null)
             where T : unmanaged
         {
             var inputs = RandomInputs<T>(spec, shape, rng);
@@ -168,6 +179,16 @@ namespace AttnDsl.Kernels.Tests.Harness
             accelerator.Synchronize();
             var output = Elements.ToFloats(o.GetAsArray1D());
             var lse = l.GetAsArray1D();
+            float[] referenceQuery = inputs.Query, referenceKey = inputs.Key;
+            if (spec.Quantize is not null)
+            {
+                if (quantize is null)
+                    throw new ArgumentException($"{spec.Name} is a [Quantize] spec; pass its Quantize.", nameof(quantize));
+                using var quantized = quantize(accelerator, shape, q.View, k.View);
+                var host = quantized.ToHost();
+                referenceQuery = host.DequantizedQuery(spec.Layout);
+                referenceKey = host.DequantizedKey(spec.Layout);
+            }
             return new KernelResult
             {
                 Spec = spec,
@@ -177,7 +198,7 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Inputs = inputs,
                 Output = output,
                 LogSumExp = lse,
-                Reference = AttentionReference.Compute(spec, shape, inputs.Query, inputs.Key, inputs.Value, reference),
+                Reference = AttentionReference.Compute(spec, shape, referenceQuery, referenceKey, inputs.Value, reference),
             };
         }
     }

@@ -32,13 +32,22 @@ namespace AttnDsl.Kernels.Tests.Harness
         private readonly IDisposable[] _buffers;
 
         public Bound(RunKernel<T> run, ReferenceArguments reference, params IDisposable[] buffers)
+            : this(run, null, reference, buffers)
+        {
+        }
+
+        /// <param name="quantize">The generated Quantize of a [Quantize] spec (the reference runs on its dequantized tensors).</param>
+        public Bound(RunKernel<T> run, QuantizeKernel<T>? quantize, ReferenceArguments reference, params IDisposable[] buffers)
         {
             Run = run;
+            Quantize = quantize;
             Reference = reference;
             _buffers = buffers;
         }
 
         public RunKernel<T> Run { get; }
+
+        public QuantizeKernel<T>? Quantize { get; }
 
         public ReferenceArguments Reference { get; }
 
@@ -73,7 +82,7 @@ namespace AttnDsl.Kernels.Tests.Harness
         {
             var rng = new Random(seed);
             using var bound = _bind(accelerator, shape, rng);
-            return KernelCheck.Execute(accelerator, Info, shape, bound.Run, bound.Reference, path, rng, withLogSumExp);
+            return KernelCheck.Execute(accelerator, Info, shape, bound.Run, bound.Reference, path, rng, withLogSumExp, bound.Quantize);
         }
     }
 
@@ -201,6 +210,26 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Sparse<float>(SelectModF32.Info,
                     m => (a, s, q, k, v, o, l, path) => SelectModF32.Run(a, s, q, k, v, o, l, path, m, reuseSelection: true),
                     SelectModF32.CreateReferenceArguments),
+                // [Quantize] specs: the reference runs on the tensors their prologue produced.
+                Quantized<ILGPU.Half>(QuantCausalF16.Info, QuantCausalF16.Run, (a, s, q, k) => QuantCausalF16.Quantize(a, s, q, k), QuantCausalF16.CreateReferenceArguments),
+                Quantized<BFloat16>(QuantWindowBnhdBf16.Info, QuantWindowBnhdBf16.Run, (a, s, q, k) => QuantWindowBnhdBf16.Quantize(a, s, q, k), QuantWindowBnhdBf16.CreateReferenceArguments),
+                Quantized<ILGPU.Half>(QuantSoftCapModF16.Info, QuantSoftCapModF16.Run, (a, s, q, k) => QuantSoftCapModF16.Quantize(a, s, q, k), QuantSoftCapModF16.CreateReferenceArguments),
+                new SpecCase<ILGPU.Half>(QuantDocumentModF16.Info, (a, s, r) =>
+                {
+                    var docs = a.Allocate1D(RuntimeData.DocumentIds(s, r));
+                    return new Bound<ILGPU.Half>(
+                        (acc, sh, q, k, v, o, l, path) => QuantDocumentModF16.Run(acc, sh, q, k, v, o, docs.View, l, path),
+                        (acc, sh, q, k) => QuantDocumentModF16.Quantize(acc, sh, q, k),
+                        QuantDocumentModF16.CreateReferenceArguments(docs.View), docs);
+                }),
+                new SpecCase<ILGPU.Half>(QuantSelectF16.Info, (a, s, r) =>
+                {
+                    var mask = BlockMasks.ForCatalog(a, QuantSelectF16.Info, s, r);
+                    return new Bound<ILGPU.Half>(
+                        (acc, sh, q, k, v, o, l, path) => QuantSelectF16.Run(acc, sh, q, k, v, o, l, path, mask, reuseSelection: true),
+                        (acc, sh, q, k) => QuantSelectF16.Quantize(acc, sh, q, k),
+                        QuantSelectF16.CreateReferenceArguments(mask), mask);
+                }),
                 new SpecCase<float>(BlockSparseStreamingPrefixF32.Info, (a, s, r) =>
                 {
                     var prefix = a.Allocate1D(RuntimeData.PrefixLengths(s, BlockSparseStreamingPrefixF32.Info.BlockN));
@@ -212,6 +241,9 @@ namespace AttnDsl.Kernels.Tests.Harness
             };
             return list;
         }
+
+        private static SpecCase<T> Quantized<T>(AttentionSpecInfo info, RunKernel<T> run, QuantizeKernel<T> quantize, Func<ReferenceArguments> reference)
+            where T : unmanaged => new(info, (a, s, r) => new Bound<T>(run, quantize, reference()));
 
         /// <summary>A [BlockSparse] spec with a seeded random <see cref="BlockMask"/> per shape (see <see cref="BlockMasks.ForCatalog"/>).</summary>
         private static SpecCase<T> Sparse<T>(AttentionSpecInfo info, Func<BlockMask, RunKernel<T>> run, Func<BlockMask, ReferenceArguments> reference)

@@ -1,0 +1,307 @@
+using AttnDsl.Generators.Model;
+using static AttnDsl.Generators.Emitting.EmitNames;
+
+namespace AttnDsl.Generators.Emitting
+{
+    /// <summary>
+    /// [Quantize]: the prologue kernels that smooth K and quantize Q and K to int8 per block (SageAttention),
+    /// their fields in the kernel arguments, and the host methods <c>Quantize</c> and <c>QuantizeInto</c>.
+    /// Every prologue kernel is one thread per element, word or row, with no barriers, so it runs as is on
+    /// every accelerator; the rule itself is <c>QuantizationSemantics</c>, shared with the host.
+    /// </summary>
+    internal static class QuantizationEmitter
+    {
+        private const string Rule = "global::AttnDsl.QuantizationSemantics";
+
+        /// <summary>Kernel-argument fields of a [Quantize] spec.</summary>
+        public static void EmitFields(CodeWriter w)
+        {
+            w.Line("/// <summary>[Quantize]: int8 Q and K in (batch, head, token, dim) order, also as 32-bit words (four values each), their block scales, and the smoothing terms.</summary>");
+            w.Line("public global::ILGPU.ArrayView<sbyte> QueryQuant;");
+            w.Line("public global::ILGPU.ArrayView<sbyte> KeyQuant;");
+            w.Line("public global::ILGPU.ArrayView<uint> QueryQuantWords;");
+            w.Line("public global::ILGPU.ArrayView<uint> KeyQuantWords;");
+            w.Line("public long KeyQuantAddress;");
+            w.Line("public global::ILGPU.ArrayView<float> QueryScales;");
+            w.Line("public global::ILGPU.ArrayView<float> KeyScales;");
+            w.Line("public global::ILGPU.ArrayView<float> KeyMean;");
+            w.Line("public global::ILGPU.ArrayView<float> QueryShift;");
+            w.Line("public global::ILGPU.ArrayView<float> RowMaxima;");
+            w.Line("public global::ILGPU.ArrayView<float> MeanPartials;");
+            w.Line("public int QueryQuantBlocks;");
+            w.Line("public int KeyQuantBlocks;");
+            w.Line("public int MeanChunks;");
+        }
+
+        /// <summary>Constants and offsets of the quantized tensors.</summary>
+        public static void EmitConstants(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("/// <summary>[Quantize]: the spec's softmax scale (the smoothing shift of a row is added in these units).</summary>");
+            w.Line($"public const float ScoreScale = {Float(spec.Tiles.Scale)};");
+            w.Line("public const int MeanChunkKeys = global::AttnDsl.QuantizedInputs.MeanChunkKeys;");
+            w.Line();
+        }
+
+        public static void EmitOffsets(CodeWriter w)
+        {
+            w.Line("// Element offsets of a token row in the int8 tensors, always (batch, head, token, dim).");
+            w.Line(Inline);
+            w.Line("public static long QuantQueryOffset(in Arguments a, int b, int h, int i) => (((long)b * a.QueryHeads + h) * a.QueryLength + i) * HeadDim;");
+            w.Line(Inline);
+            w.Line("public static long QuantKeyOffset(in Arguments a, int b, int kvh, int j) => (((long)b * a.KeyValueHeads + kvh) * a.KeyLength + j) * HeadDim;");
+            w.Line();
+        }
+
+        public static void EmitKernels(CodeWriter w, KernelSpec spec)
+        {
+            bool smooth = spec.Quantize!.SmoothKeys;
+            w.Line("// ---- [Quantize] prologue: key mean (smoothing), row and block maxima, int8 words, smoothing shift per query row.");
+            w.Line();
+            if (smooth)
+            {
+                w.Line("/// <summary>Sums of K over MeanChunkKeys keys; index = ((b * KeyValueHeads + kvh) * MeanChunks + chunk) * HeadDim + d.</summary>");
+                using (w.Block("public static void KeyMeanPartialKernel(global::ILGPU.Index1D index, Arguments a)"))
+                {
+                    w.Line("int d = index % HeadDim;");
+                    w.Line("int rest = index / HeadDim;");
+                    w.Line("int chunk = rest % a.MeanChunks;");
+                    w.Line("int kvh = rest / a.MeanChunks % a.KeyValueHeads;");
+                    w.Line("int b = rest / a.MeanChunks / a.KeyValueHeads;");
+                    w.Line("int j0 = chunk * MeanChunkKeys;");
+                    w.Line("int j1 = j0 + MeanChunkKeys < a.KeyLength ? j0 + MeanChunkKeys : a.KeyLength;");
+                    w.Line("float sum = 0f;");
+                    w.Line("for (int j = j0; j < j1; j++)");
+                    w.Line("    sum += (float)a.Key[KeyOffset(a, b, kvh, j) + d];");
+                    w.Line("a.MeanPartials[index] = sum;");
+                }
+                w.Line();
+                w.Line("/// <summary>The mean of K over tokens from the partial sums, in chunk order (deterministic); index = (b * KeyValueHeads + kvh) * HeadDim + d.</summary>");
+                using (w.Block("public static void KeyMeanKernel(global::ILGPU.Index1D index, Arguments a)"))
+                {
+                    w.Line("int d = index % HeadDim;");
+                    w.Line("long first = (long)(index.X / HeadDim) * a.MeanChunks * HeadDim + d;");
+                    w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f; // four chains keep four loads in flight");
+                    w.Line("int c = 0;");
+                    using (w.Block("for (; c + 3 < a.MeanChunks; c += 4)"))
+                    {
+                        w.Line("s0 += a.MeanPartials[first + (long)c * HeadDim];");
+                        w.Line("s1 += a.MeanPartials[first + (long)(c + 1) * HeadDim];");
+                        w.Line("s2 += a.MeanPartials[first + (long)(c + 2) * HeadDim];");
+                        w.Line("s3 += a.MeanPartials[first + (long)(c + 3) * HeadDim];");
+                    }
+                    w.Line("for (; c < a.MeanChunks; c++)");
+                    w.Line("    s0 += a.MeanPartials[first + (long)c * HeadDim];");
+                    w.Line("a.KeyMean[index] = ((s0 + s1) + (s2 + s3)) / a.KeyLength;");
+                }
+                w.Line();
+            }
+            w.Line("/// <summary>max |x| of each query row, then of each key row" + (smooth ? " after smoothing" : "") + "; index = query row, then QueryRows + key row.</summary>");
+            using (w.Block("public static void RowMaxKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
+                w.Line("float max = 0f;");
+                using (w.Block("if (index < queryRows)"))
+                {
+                    w.Line("int i = (int)(index % a.QueryLength);");
+                    w.Line("int h = (int)(index / a.QueryLength % a.QueryHeads);");
+                    w.Line("int b = (int)(index / a.QueryLength / a.QueryHeads);");
+                    w.Line("long offset = QueryOffset(a, b, h, i);");
+                    using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                    {
+                        w.Line("float x = (float)a.Query[offset + d];");
+                        w.Line("float m = x < 0f ? -x : x;");
+                        w.Line("max = m > max ? m : max;");
+                    }
+                }
+                using (w.Block("else"))
+                {
+                    w.Line("long row = index - queryRows;");
+                    w.Line("int j = (int)(row % a.KeyLength);");
+                    w.Line("int kvh = (int)(row / a.KeyLength % a.KeyValueHeads);");
+                    w.Line("int b = (int)(row / a.KeyLength / a.KeyValueHeads);");
+                    w.Line("long offset = KeyOffset(a, b, kvh, j);");
+                    if (smooth)
+                        w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
+                    using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                    {
+                        w.Line(smooth ? "float x = (float)a.Key[offset + d] - a.KeyMean[mean + d];" : "float x = (float)a.Key[offset + d];");
+                        w.Line("float m = x < 0f ? -x : x;");
+                        w.Line("max = m > max ? m : max;");
+                    }
+                }
+                w.Line("a.RowMaxima[index] = max;");
+            }
+            w.Line();
+            w.Line("/// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows); index = query block, then key block.</summary>");
+            using (w.Block("public static void BlockScaleKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("long queryBlocks = (long)a.Batch * a.QueryHeads * a.QueryQuantBlocks;");
+                w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
+                w.Line("float max = 0f;");
+                using (w.Block("if (index < queryBlocks)"))
+                {
+                    w.Line("long head = index / a.QueryQuantBlocks;");
+                    w.Line("int i0 = (int)(index % a.QueryQuantBlocks) * BlockM;");
+                    w.Line("int i1 = i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength;");
+                    using (w.Block("for (int i = i0; i < i1; i++)"))
+                    {
+                        w.Line("float m = a.RowMaxima[head * a.QueryLength + i];");
+                        w.Line("max = m > max ? m : max;");
+                    }
+                    w.Line($"a.QueryScales[index] = {Rule}.Scale(max);");
+                }
+                using (w.Block("else"))
+                {
+                    w.Line("long block = index - queryBlocks;");
+                    w.Line("long head = block / a.KeyQuantBlocks;");
+                    w.Line("int j0 = (int)(block % a.KeyQuantBlocks) * BlockN;");
+                    w.Line("int j1 = j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength;");
+                    using (w.Block("for (int j = j0; j < j1; j++)"))
+                    {
+                        w.Line("float m = a.RowMaxima[queryRows + head * a.KeyLength + j];");
+                        w.Line("max = m > max ? m : max;");
+                    }
+                    w.Line($"a.KeyScales[block] = {Rule}.Scale(max);");
+                }
+            }
+            w.Line();
+            w.Line("/// <summary>Four int8 values per thread, packed into one word: query words, then key words" + (smooth ? " (smoothed)" : "") + "; index = row * HeadDim / 4 + word.</summary>");
+            using (w.Block("public static void QuantizeKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("long queryWords = (long)a.Batch * a.QueryHeads * a.QueryLength * (HeadDim / 4);");
+                using (w.Block("if (index < queryWords)"))
+                {
+                    w.Line("long row = index / (HeadDim / 4);");
+                    w.Line("int d = (int)(index % (HeadDim / 4)) * 4;");
+                    w.Line("int i = (int)(row % a.QueryLength);");
+                    w.Line("int h = (int)(row / a.QueryLength % a.QueryHeads);");
+                    w.Line("int b = (int)(row / a.QueryLength / a.QueryHeads);");
+                    w.Line("long offset = QueryOffset(a, b, h, i) + d;");
+                    w.Line("float scale = a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
+                    w.Line($"a.QueryQuantWords[index] = {Rule}.Pack(");
+                    w.Line($"    {Rule}.Quantize((float)a.Query[offset], scale), {Rule}.Quantize((float)a.Query[offset + 1], scale),");
+                    w.Line($"    {Rule}.Quantize((float)a.Query[offset + 2], scale), {Rule}.Quantize((float)a.Query[offset + 3], scale));");
+                }
+                using (w.Block("else"))
+                {
+                    w.Line("long word = index - queryWords;");
+                    w.Line("long row = word / (HeadDim / 4);");
+                    w.Line("int d = (int)(word % (HeadDim / 4)) * 4;");
+                    w.Line("int j = (int)(row % a.KeyLength);");
+                    w.Line("int kvh = (int)(row / a.KeyLength % a.KeyValueHeads);");
+                    w.Line("int b = (int)(row / a.KeyLength / a.KeyValueHeads);");
+                    w.Line("long offset = KeyOffset(a, b, kvh, j) + d;");
+                    w.Line("float scale = a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j / BlockN];");
+                    if (smooth)
+                    {
+                        w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim + d;");
+                        w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
+                        w.Line($"    {Rule}.Quantize((float)a.Key[offset] - a.KeyMean[mean], scale), {Rule}.Quantize((float)a.Key[offset + 1] - a.KeyMean[mean + 1], scale),");
+                        w.Line($"    {Rule}.Quantize((float)a.Key[offset + 2] - a.KeyMean[mean + 2], scale), {Rule}.Quantize((float)a.Key[offset + 3] - a.KeyMean[mean + 3], scale));");
+                    }
+                    else
+                    {
+                        w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
+                        w.Line($"    {Rule}.Quantize((float)a.Key[offset], scale), {Rule}.Quantize((float)a.Key[offset + 1], scale),");
+                        w.Line($"    {Rule}.Quantize((float)a.Key[offset + 2], scale), {Rule}.Quantize((float)a.Key[offset + 3], scale));");
+                    }
+                }
+            }
+            w.Line();
+            if (!smooth)
+                return;
+            w.Line("/// <summary>The shift smoothing took out of a query row's scores, scale_Q * (Q_q . mean(K)); index = query row.</summary>");
+            using (w.Block("public static void QueryShiftKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("int i = index % a.QueryLength;");
+                w.Line("int h = index / a.QueryLength % a.QueryHeads;");
+                w.Line("int b = index / a.QueryLength / a.QueryHeads;");
+                w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+                w.Line("long offset = (long)index.X * HeadDim;");
+                w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
+                w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;");
+                using (w.Block("for (int d = 0; d < HeadDim; d += 4)"))
+                {
+                    w.Line("s0 += a.QueryQuant[offset + d] * a.KeyMean[mean + d];");
+                    w.Line("s1 += a.QueryQuant[offset + d + 1] * a.KeyMean[mean + d + 1];");
+                    w.Line("s2 += a.QueryQuant[offset + d + 2] * a.KeyMean[mean + d + 2];");
+                    w.Line("s3 += a.QueryQuant[offset + d + 3] * a.KeyMean[mean + d + 3];");
+                }
+                w.Line("a.QueryShift[index] = ((s0 + s1) + (s2 + s3)) * a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
+            }
+            w.Line();
+        }
+
+        /// <summary>Host methods: the public <c>Quantize</c> and the private <c>QuantizeInto</c> that <c>Run</c> calls.</summary>
+        public static void EmitHost(CodeWriter w, KernelSpec spec)
+        {
+            bool smooth = spec.Quantize!.SmoothKeys;
+            string view = View(ElementType(spec.Tiles.Element));
+            string kernels = $"{spec.Type.GlobalName}.s_kernels";
+            w.Line("/// <summary>");
+            w.Line("/// Runs this spec's [Quantize] prologue on the device and returns the int8 tensors, scales and smoothing terms" + " Run computes");
+            w.Line("/// attention from (Run keeps its own buffers; this is for inspection and for validating against the reference on the");
+            w.Line("/// dequantized tensors). Writes into <paramref name=\"into\"/> when given. Asynchronous, like Run.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            using (w.Block($"public static global::AttnDsl.QuantizedInputs Quantize(global::ILGPU.Runtime.Accelerator accelerator, global::AttnDsl.AttentionShape shape, {view} query, {view} key, global::AttnDsl.QuantizedInputs? into = null)"))
+            {
+                w.Line("global::AttnDsl.Runtime.AttentionValidation.ValidateShape(accelerator, shape, requireSelfAttention: false);");
+                DispatchEmitter.EmitTensorValidation(w, spec, valueAndOutput: false);
+                w.Line("if (into is not null)");
+                w.Line($"    global::AttnDsl.Runtime.AttentionValidation.ValidateQuantized(accelerator, into, shape, {spec.Type.GlobalName}.Info, \"into\");");
+                using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
+                {
+                    w.Line("Query = query,");
+                    w.Line("Key = key,");
+                    w.Line("Batch = shape.Batch,");
+                    w.Line("QueryHeads = shape.QueryHeads,");
+                    w.Line("KeyValueHeads = shape.KeyValueHeads,");
+                    w.Line("QueryLength = shape.QueryLength,");
+                    w.Line("KeyLength = shape.KeyLength,");
+                }
+                w.Line($"var __quantized = into ?? global::AttnDsl.QuantizedInputs.Allocate(accelerator, shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(smooth)});");
+                w.Line("__quantized.Reshape(shape);");
+                w.Line("QuantizeInto(accelerator, ref __arguments, __quantized);");
+                w.Line("return __quantized;");
+            }
+            w.Line();
+            w.Line("/// <summary>Points the kernel arguments at <paramref name=\"quantized\"/> and launches the prologue that fills it from arguments.Query and arguments.Key.</summary>");
+            using (w.Block($"private static void QuantizeInto(global::ILGPU.Runtime.Accelerator accelerator, ref {KernelsClass}.Arguments arguments, global::AttnDsl.QuantizedInputs quantized)"))
+            {
+                w.Line("arguments.QueryQuant = quantized.Query;");
+                w.Line("arguments.KeyQuant = quantized.Key;");
+                w.Line("arguments.QueryQuantWords = quantized.Query.Cast<uint>();");
+                w.Line("arguments.KeyQuantWords = quantized.Key.Cast<uint>();");
+                w.Line("arguments.QueryScales = quantized.QueryScales;");
+                w.Line("arguments.KeyScales = quantized.KeyScales;");
+                w.Line("arguments.KeyMean = quantized.KeyMean;");
+                w.Line("arguments.QueryShift = quantized.QueryShift;");
+                w.Line("arguments.RowMaxima = quantized.RowMaxima;");
+                w.Line("arguments.MeanPartials = quantized.MeanPartials;");
+                w.Line("arguments.QueryQuantBlocks = quantized.QueryBlocks;");
+                w.Line("arguments.KeyQuantBlocks = quantized.KeyBlocks;");
+                w.Line("arguments.MeanChunks = quantized.MeanChunks;");
+                string Load(string name) =>
+                    $"{kernels}.Auxiliary(accelerator, \"{name}\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.{name}))";
+                w.Line("long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;");
+                w.Line("long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;");
+                if (smooth)
+                {
+                    w.Line($"{Load("KeyMeanPartialKernel")}((int)quantized.MeanPartials.Length, arguments);");
+                    w.Line($"{Load("KeyMeanKernel")}((int)quantized.KeyMean.Length, arguments);");
+                }
+                else
+                {
+                    w.Line("quantized.ClearSmoothing();");
+                }
+                w.Line($"{Load("RowMaxKernel")}((int)(__queryRows + __keyRows), arguments);");
+                w.Line($"{Load("BlockScaleKernel")}((int)(quantized.QueryScales.Length + quantized.KeyScales.Length), arguments);");
+                w.Line($"{Load("QuantizeKernel")}((int)((__queryRows + __keyRows) * ({KernelsClass}.HeadDim / 4)), arguments);");
+                if (smooth)
+                    w.Line($"{Load("QueryShiftKernel")}((int)__queryRows, arguments);");
+            }
+            w.Line();
+        }
+    }
+}
