@@ -80,17 +80,22 @@ namespace AttnDsl.Kernels.Tests
             string ptx = Compile(context, spec, "TensorCoreKernel", grouped: true);
 
             var (_, slices) = ResourceEstimates.TensorCoreWarps(info.BlockM, info.BlockN, info.HeadDimV);
-            int expected = slices * (info.BlockN / 8) * (info.HeadDim / 16) + slices * (info.HeadDimV / 8) * (info.BlockN / 16);
+            // QK^T: one mma per (slice, key tile, k-step of 16 dims, or 32 for [Quantize]'s int8); P.V: one per (slice, value tile, 16 keys).
+            bool int8 = info.Quantize is not null;
+            int scoreMmas = slices * (info.BlockN / 8) * (info.HeadDim / (int8 ? 32 : 16));
+            int valueMmas = slices * (info.HeadDimV / 8) * (info.BlockN / 16);
             string type = info.Element == ElementType.BFloat16 ? "bf16" : "f16";
-            int mma = Count(ptx, $"mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32");
+            int mma16 = Count(ptx, $"mma.sync.aligned.m16n8k16.row.col.f32.{type}.{type}.f32");
+            int mma8 = Count(ptx, "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32");
             int ldmatrix = Count(ptx, "ldmatrix.sync");
             int copies = Count(ptx, "cp.async.cg");
             int loadLocal = Count(ptx, "ld.local"), storeLocal = Count(ptx, "st.local");
-            _output.WriteLine($"{info.Name}: {mma} mma.sync, {ldmatrix} ldmatrix, {copies} cp.async, ld.local {loadLocal}, st.local {storeLocal}, {ptx.Length} characters of PTX");
+            _output.WriteLine($"{info.Name}: {mma16} 16-bit mma.sync, {mma8} int8 mma.sync, {ldmatrix} ldmatrix, {copies} cp.async, ld.local {loadLocal}, st.local {storeLocal}, {ptx.Length} characters of PTX");
 
-            Assert.Equal(expected, mma);
+            Assert.Equal(int8 ? valueMmas : scoreMmas + valueMmas, mma16);
+            Assert.Equal(int8 ? scoreMmas : 0, mma8);
             // Fragments stay in the kernel's own PTX registers: every mma reads and writes attn_* registers.
-            Assert.Equal(expected, Regex.Matches(ptx, @"mma\.sync[^;]*\{attn_[so]\d").Count);
+            Assert.Equal(scoreMmas + valueMmas, Regex.Matches(ptx, @"mma\.sync[^;]*\{attn_[so]\d").Count);
             Assert.Contains("ldmatrix.sync.aligned.m8n8.x4.shared.b16", ptx);
             Assert.Contains("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16", ptx);
             Assert.Contains("cp.async.cg.shared.global", ptx);

@@ -160,6 +160,8 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("__arguments.OutputWords = output.Cast<uint>();");
                         w.Line("__arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);");
                         w.Line("__arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);");
+                        if (spec.Quantize is not null)
+                            w.Line("__arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);");
                         w.Line($"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);");
                         w.Line("return;");
                     }

@@ -20,7 +20,10 @@ namespace AttnDsl.Generators.Emitting
         private const string Frag = "global::AttnDsl.TensorCores.Fragments";
         private const string Constraint = "    where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget";
 
-        public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32 && spec.Quantize is null;
+        public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32;
+
+        /// <summary>[Quantize]: Q and K tiles hold int8 (four per word) and QK^T runs on <c>mma.sync.m16n8k32.s8</c>.</summary>
+        private static bool Int8(KernelSpec spec) => spec.Quantize is not null;
 
         public static void EmitConstants(CodeWriter w, KernelSpec spec)
         {
@@ -32,7 +35,9 @@ namespace AttnDsl.Generators.Emitting
             w.Line($"public const int TcWarps = {Int(warps)};");
             w.Line($"public const int TcSlicesPerWarp = {Int(slices)};");
             w.Line("public const int TcThreads = TcWarps * 32;");
-            w.Line($"public const int QStride = {Int(QueryStride(spec))}; // (HeadDim + {Int(pad)}) / 2");
+            w.Line(Int8(spec)
+                ? $"public const int QStride = {Int(QueryStride(spec))}; // int8 rows: (HeadDim + {Int(2 * pad)}) / 4"
+                : $"public const int QStride = {Int(QueryStride(spec))}; // (HeadDim + {Int(pad)}) / 2");
             w.Line($"public const int KStride = {Int(KeyStride(spec))};");
             w.Line($"public const int VStride = {Int(ValueStride(spec))}; // (HeadDimV + {Int(pad)}) / 2");
             w.Line("public const int QWords = BlockM * QStride;");
@@ -45,7 +50,7 @@ namespace AttnDsl.Generators.Emitting
         public static void Emit(CodeWriter w, KernelSpec spec)
         {
             EmitNextBlock(w, spec);
-            EmitIssue(w);
+            EmitIssue(w, spec);
             EmitHiddenKeys(w, spec);
             EmitKernel(w, spec);
         }
@@ -96,8 +101,14 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
-        private static void EmitIssue(CodeWriter w)
+        private static void EmitIssue(CodeWriter w, KernelSpec spec)
         {
+            // K is int8 for [Quantize] specs: 16 values per 16-byte copy instead of 8.
+            string keyCopies = Int8(spec) ? "BlockN * (HeadDim / 16)" : "BlockN * (HeadDim / 8)";
+            string keyParts = Int8(spec) ? "HeadDim / 16" : "HeadDim / 8";
+            string keySource = Int8(spec)
+                ? "a.KeyQuantWords, a.KeyQuantAddress, valid ? (QuantKeyOffset(a, b, kvh, j0 + key) >> 2) + part * 4 : 0L"
+                : "a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L";
             w.Line("/// <summary>Starts the copies of key block j0.. into stage <paramref name=\"stage\"/>, 16 bytes per copy; keys past the end are zeros.</summary>");
             w.Line(Inline);
             w.Line("public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, int b, int kvh, int j0, int stage, int thread)");
@@ -105,11 +116,11 @@ namespace AttnDsl.Generators.Emitting
             {
                 w.Line("int keyBase = QWords + stage * (KWords + VWords);");
                 w.Line("int valueBase = keyBase + KWords;");
-                using (w.Block("for (int c = thread; c < BlockN * (HeadDim / 8); c += TcThreads)"))
+                using (w.Block($"for (int c = thread; c < {keyCopies}; c += TcThreads)"))
                 {
-                    w.Line("int key = c / (HeadDim / 8), part = c % (HeadDim / 8);");
+                    w.Line($"int key = c / ({keyParts}), part = c % ({keyParts});");
                     w.Line("bool valid = j0 + key < a.KeyLength;");
-                    w.Line($"{Tiles}.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);");
+                    w.Line($"{Tiles}.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, {keySource}, valid);");
                 }
                 using (w.Block("for (int c = thread; c < BlockN * (HeadDimV / 8); c += TcThreads)"))
                 {
@@ -155,9 +166,11 @@ namespace AttnDsl.Generators.Emitting
             var (warps, slices) = ResourceEstimates.TensorCoreWarps(t.BlockM, t.BlockN, t.HeadDimV);
             bool bf16 = t.Element == ElementKind.BFloat16;
             string mma = bf16 ? "global::AttnDsl.TensorCores.Mma.BFloat16" : "global::AttnDsl.TensorCores.Mma.Float16";
+            bool int8 = Int8(spec);
+            bool shifted = int8 && spec.Quantize!.SmoothKeys && HasTransforms(spec);
             string pack = bf16 ? $"{Frag}.PackBFloat16<TTarget>" : $"{Frag}.PackFloat16<TTarget>";
             bool transforms = HasTransforms(spec);
-            int keyTiles = t.BlockN / 8, dimSteps = t.HeadDim / 16, valueTiles = t.HeadDimV / 8;
+            int keyTiles = t.BlockN / 8, dimSteps = t.HeadDim / (int8 ? 32 : 16), valueTiles = t.HeadDimV / 8;
             var rows = new List<(int R, int H)>();
             for (int r = 0; r < slices; r++)
                 for (int hf = 0; hf < 2; hf++)
@@ -174,7 +187,7 @@ namespace AttnDsl.Generators.Emitting
             using (w.Block(Constraint))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<uint>();");
-                EmitDeclarations(w, slices, keyTiles, valueTiles);
+                EmitDeclarations(w, slices, keyTiles, valueTiles, int8);
                 w.Line("int thread = global::ILGPU.Group.IdxX;");
                 w.Line("int warp = thread >> 5;");
                 w.Line("int lane = thread & 31;");
@@ -193,10 +206,18 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"uint valueLane0 = {Tiles}.RowOffsetA(QWords + KWords, VStride);");
                 w.Line();
                 w.Line("// The Q tile, once; rows past the end are zeros (their results are never stored).");
-                using (w.Block("for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)"))
+                string queryWords = int8 ? "HeadDim / 4" : "HeadDim / 2";
+                using (w.Block($"for (int e = thread; e < BlockM * ({queryWords}); e += TcThreads)"))
                 {
-                    w.Line("int row = e / (HeadDim / 2), word = e % (HeadDim / 2);");
-                    w.Line("shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;");
+                    w.Line($"int row = e / ({queryWords}), word = e % ({queryWords});");
+                    w.Line(int8
+                        ? "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryQuantWords[(QuantQueryOffset(a, b, h, i0 + row) >> 2) + word] : 0u;"
+                        : "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;");
+                }
+                if (int8)
+                {
+                    w.Line("// [Quantize]: the tile is one query quantization block; with a key block's scale it dequantizes the int32 scores.");
+                    w.Line("float queryScale = a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i0 / BlockM] * QueryScale;");
                 }
                 w.Line();
                 w.Line("// This thread's fragment rows.");
@@ -210,6 +231,8 @@ namespace AttnDsl.Generators.Emitting
                         ? $"int document{x} = active{x} ? a.{Field("documentIds")}[(long)b * a.KeyLength + i{x}] : 0;"
                         : $"int document{x} = 0;");
                     w.Line($"float max{x} = float.NegativeInfinity, sum{x} = 0f;");
+                    if (shifted)
+                        w.Line($"float shift{x} = active{x} ? a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + i{x}] * QueryScale : 0f; // score transforms see the unshifted score");
                 }
                 if (transforms)
                     w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
@@ -264,6 +287,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("int valueBase = keyBase + KWords;");
                     w.Line("uint keyLane = keyLane0 + (uint)stageWords * 4u;");
                     w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
+                    if (int8)
+                        w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
@@ -279,6 +304,12 @@ namespace AttnDsl.Generators.Emitting
                     {
                         EmitCudaMasking(w, spec, rows, keyTiles, transforms);
                         w.Line();
+                        if (int8 && !transforms)
+                        {
+                            w.Line("// The dequantization factor joins the softmax scale. Kept positive: a zero scale means all-zero int8 blocks,");
+                            w.Line("// whose products are exactly 0, and 0 * -inf would turn hidden scores into NaN.");
+                            w.Line("float softmaxScale = keyScale > 1e-30f ? keyScale : 1e-30f;");
+                        }
                         EmitCudaSoftmax(w, spec, rows, keyTiles, valueTiles, bf16, transforms);
                         w.Line();
                         EmitCudaValues(w, spec, slices, keyTiles, valueTiles, bf16);
@@ -300,7 +331,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("stage ^= 1;");
                 }
                 w.Line();
-                EmitEpilogue(w, rows, slices, valueTiles, pack);
+                EmitEpilogue(w, spec, rows, slices, valueTiles, pack);
             }
             w.Line();
         }
@@ -322,7 +353,9 @@ namespace AttnDsl.Generators.Emitting
         private static string M(int r, int hf) => $"attn_m{r}{hf}";
 
         // Row strides in 32-bit words of the shared tiles: the QStride/KStride/VStride constants and the ldmatrix immediates.
-        private static int QueryStride(KernelSpec spec) => (spec.Tiles.HeadDim + ResourceEstimates.TensorCoreRowPadding) / 2;
+        private static int QueryStride(KernelSpec spec) => Int8(spec)
+            ? (spec.Tiles.HeadDim + 2 * ResourceEstimates.TensorCoreRowPadding) / 4 // int8 rows keep the same 16-byte padding
+            : (spec.Tiles.HeadDim + ResourceEstimates.TensorCoreRowPadding) / 2;
         private static int KeyStride(KernelSpec spec) => QueryStride(spec);
         private static int ValueStride(KernelSpec spec) => (spec.Tiles.HeadDimV + ResourceEstimates.TensorCoreRowPadding) / 2;
 
@@ -331,15 +364,16 @@ namespace AttnDsl.Generators.Emitting
             "0f" + System.BitConverter.ToInt32(System.BitConverter.GetBytes((float)value), 0).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
         private static string Quad(System.Func<int, string> name) => "{" + string.Join(", ", Enumerable.Range(0, 4).Select(name)) + "}";
 
-        private static void EmitDeclarations(CodeWriter w, int slices, int keyTiles, int valueTiles)
+        private static void EmitDeclarations(CodeWriter w, int slices, int keyTiles, int valueTiles, bool int8)
         {
             var f32 = new List<string>();
             var b32 = new List<string>();
             for (int r = 0; r < slices; r++)
             {
+                // int8 scores accumulate as s32 and are converted in place: bit-typed registers take both.
                 for (int n = 0; n < keyTiles; n++)
                     for (int c = 0; c < 4; c++)
-                        f32.Add(S(r, n, c));
+                        (int8 ? b32 : f32).Add(S(r, n, c));
                 for (int d = 0; d < valueTiles; d++)
                     for (int c = 0; c < 4; c++)
                         f32.Add(O(r, d, c));
@@ -371,7 +405,11 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitScores(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int dimSteps, string mma, bool bf16)
         {
-            w.Line("// S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.");
+            bool int8 = Int8(spec);
+            string qkMma = int8 ? "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32" : MmaPtx(bf16);
+            w.Line(int8
+                ? "// S = Q K^T in int8 (32 dims per k-step, int32 sums): A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix."
+                : "// S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.");
             for (int r = 0; r < slices; r++)
                 for (int n = 0; n < keyTiles; n++)
                     w.Line($"float s{r}_{n}_0 = 0f, s{r}_{n}_1 = 0f, s{r}_{n}_2 = 0f, s{r}_{n}_3 = 0f;");
@@ -381,7 +419,7 @@ namespace AttnDsl.Generators.Emitting
                 for (int r = 0; r < slices; r++)
                     for (int n = 0; n < keyTiles; n++)
                         for (int c = 0; c < 4; c++)
-                            zero.Add($"mov.f32 {S(r, n, c)}, 0f00000000;");
+                            zero.Add(int8 ? $"mov.b32 {S(r, n, c)}, 0;" : $"mov.f32 {S(r, n, c)}, 0f00000000;");
                 w.Line($"{Asm}(\"{string.Join(" ", zero)}\");");
                 for (int k = 0; k < dimSteps; k++)
                 {
@@ -394,15 +432,32 @@ namespace AttnDsl.Generators.Emitting
                         for (int r = 0; r < slices; r++)
                         {
                             string q = Quad(c => $"attn_q{r}_{c}");
-                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => S(r, n, c))}, {q}, {{attn_k0, attn_k1}}, {Quad(c => S(r, n, c))};");
-                            mmas.Add($"{MmaPtx(bf16)} {Quad(c => S(r, n + 1, c))}, {q}, {{attn_k2, attn_k3}}, {Quad(c => S(r, n + 1, c))};");
+                            mmas.Add($"{qkMma} {Quad(c => S(r, n, c))}, {q}, {{attn_k0, attn_k1}}, {Quad(c => S(r, n, c))};");
+                            mmas.Add($"{qkMma} {Quad(c => S(r, n + 1, c))}, {q}, {{attn_k2, attn_k3}}, {Quad(c => S(r, n + 1, c))};");
                         }
                         w.Line($"{Asm}(\"{string.Join(" ", mmas)}\");");
                     }
                 }
+                if (int8)
+                {
+                    var convert = new List<string>();
+                    for (int r = 0; r < slices; r++)
+                        for (int n = 0; n < keyTiles; n++)
+                            for (int c = 0; c < 4; c++)
+                                convert.Add($"cvt.rn.f32.s32 {S(r, n, c)}, {S(r, n, c)};");
+                    w.Line($"{Asm}(\"{string.Join(" ", convert)}\"); // exact: |sum| <= 127 * 127 * HeadDim < 2^24");
+                }
             }
             using (w.Block("else"))
             {
+                if (int8)
+                {
+                    for (int r = 0; r < slices; r++)
+                        for (int n = 0; n < keyTiles; n++)
+                            w.Line($"int si{r}_{n}_0 = 0, si{r}_{n}_1 = 0, si{r}_{n}_2 = 0, si{r}_{n}_3 = 0;");
+                }
+                string acc = int8 ? "si" : "s";
+                string emulated = int8 ? "global::AttnDsl.TensorCores.Mma.Int8" : mma;
                 for (int k = 0; k < dimSteps; k++)
                 {
                     using (w.Block(""))
@@ -416,12 +471,18 @@ namespace AttnDsl.Generators.Emitting
                                 w.Line($"{Tiles}.LoadB(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
                                 for (int r = 0; r < slices; r++)
                                 {
-                                    w.Line($"{mma}(ref s{r}_{n}_0, ref s{r}_{n}_1, ref s{r}_{n}_2, ref s{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
-                                    w.Line($"{mma}(ref s{r}_{n + 1}_0, ref s{r}_{n + 1}_1, ref s{r}_{n + 1}_2, ref s{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
+                                    w.Line($"{emulated}(ref {acc}{r}_{n}_0, ref {acc}{r}_{n}_1, ref {acc}{r}_{n}_2, ref {acc}{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
+                                    w.Line($"{emulated}(ref {acc}{r}_{n + 1}_0, ref {acc}{r}_{n + 1}_1, ref {acc}{r}_{n + 1}_2, ref {acc}{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
                                 }
                             }
                         }
                     }
+                }
+                if (int8)
+                {
+                    for (int r = 0; r < slices; r++)
+                        for (int n = 0; n < keyTiles; n++)
+                            w.Line($"s{r}_{n}_0 = si{r}_{n}_0; s{r}_{n}_1 = si{r}_{n}_1; s{r}_{n}_2 = si{r}_{n}_2; s{r}_{n}_3 = si{r}_{n}_3;");
                 }
             }
         }
@@ -442,9 +503,10 @@ namespace AttnDsl.Generators.Emitting
                     {
                         string s = $"s{r}_{n}_{hf * 2 + c}";
                         string x = $"{r}{hf}";
+                        string scaled = Int8(spec) ? $"{s} * keyScale" + (spec.Quantize!.SmoothKeys && transforms ? $" + shift{x}" : "") : $"{s} * QueryScale";
                         string score = transforms
-                            ? $"Score(a, {s} * QueryScale, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
-                            : $"{s} * QueryScale";
+                            ? $"Score(a, {scaled}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
+                            : scaled;
                         w.Line($"{s} = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {score};");
                     }
         }
@@ -488,7 +550,8 @@ namespace AttnDsl.Generators.Emitting
                         using (w.Block(""))
                         {
                             w.Line($"{Asm}(\"mov.f32 %0, {reg};\", out float raw);");
-                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
+                            string scaled = Int8(spec) ? "raw * keyScale" + (spec.Quantize!.SmoothKeys ? $" + shift{x}" : "") : "raw * QueryScale";
+                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
                             w.Line($"{Asm}(\"mov.f32 {reg}, %0;\", score);");
                         }
                     }
@@ -502,7 +565,9 @@ namespace AttnDsl.Generators.Emitting
         /// </summary>
         private static void EmitCudaSoftmax(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int keyTiles, int valueTiles, bool bf16, bool transforms)
         {
-            string scale = transforms ? "0f3F800000" : PtxFloat(spec.Tiles.Scale * 1.4426950408889634);
+            // int8 without transforms: the scale (times log2 e, times the block's dequantization) is the asm's operand %0.
+            bool operand = Int8(spec) && !transforms;
+            string scale = transforms ? "0f3F800000" : operand ? "%0" : PtxFloat(spec.Tiles.Scale * 1.4426950408889634);
             w.Line(transforms
                 ? "// Online softmax in registers; the scores are already in base 2."
                 : "// Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.");
@@ -530,7 +595,7 @@ namespace AttnDsl.Generators.Emitting
                 ptx.AddRange(Tree("add.f32", Enumerable.Range(0, count).Select(k => $"e{Int(k)}").ToList(), "e"));
                 ptx.Add($"add.f32 {L(r, hf)}, {L(r, hf)}, e0;");
                 ptx.Add("}");
-                w.Line($"{Asm}(\"{string.Join(" ", ptx)}\");");
+                w.Line(operand ? $"{Asm}(\"{string.Join(" ", ptx)}\", softmaxScale);" : $"{Asm}(\"{string.Join(" ", ptx)}\");");
             }
         }
 
@@ -638,8 +703,10 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
-        private static void EmitEpilogue(CodeWriter w, List<(int R, int H)> rows, int slices, int valueTiles, string pack)
+        private static void EmitEpilogue(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int slices, int valueTiles, string pack)
         {
+            // Smoothing took q . mean(K) out of every score of the row; without score transforms it is added back to the LSE only.
+            bool shift = spec.Quantize is { SmoothKeys: true } && !HasTransforms(spec);
             using (w.Block($"if ({Cuda})"))
             {
                 w.Line("// The CUDA instance's accumulators and sums, read out of their registers once.");
@@ -669,7 +736,9 @@ namespace AttnDsl.Generators.Emitting
                         for (int d = 0; d < valueTiles; d++)
                             w.Line($"a.OutputWords[word + {Int(d * 4)}] = {pack}(o{r}_{d}_{hf * 2} * factor, o{r}_{d}_{hf * 2 + 1} * factor);");
                         w.Line("if (a.WriteLogSumExp != 0 && tq == 0)");
-                        w.Line($"    a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i{x}] = total > 0f ? (max{x} + {Math}.Log2(total)) * {Math}.Ln2 : float.NegativeInfinity;");
+                        string row = $"((long)b * a.QueryHeads + h) * a.QueryLength + i{x}";
+                        string added = shift ? $" + a.QueryShift[{row}] * ScoreScale" : "";
+                        w.Line($"    a.LogSumExp[{row}] = total > 0f ? (max{x} + {Math}.Log2(total)) * {Math}.Ln2{added} : float.NegativeInfinity;");
                     }
                 }
             }

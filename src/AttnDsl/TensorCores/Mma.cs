@@ -52,6 +52,33 @@ namespace AttnDsl.TensorCores
             }
         }
 
+        /// <summary>
+        /// <c>mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32</c>: int8 inputs, int32 accumulate. In 32-bit words its
+        /// fragments have the layout of m16n8k16's (a word holds four int8 values of k instead of two 16-bit ones:
+        /// a0 = A[g][4t..4t+3], a2 = A[g][4t+16..4t+19], b0 = B[4t..4t+3][g], b1 = B[4t+16..4t+19][g]), so the same
+        /// exchange gathers them; the products are exact.
+        /// </summary>
+        public static void Int8(ref int d0, ref int d1, ref int d2, ref int d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        {
+            int lane = Warp.LaneIdx;
+            int g = lane >> 2, t = lane & 3;
+            var a = new Quad(a0, a1, a2, a3);
+            var b = new Pair(b0, b1);
+            for (int s = 0; s < 4; s++)
+            {
+                Quad rows = Warp.Shuffle(a, 4 * g + s);
+                Pair col0 = Warp.Shuffle(b, 4 * (2 * t) + s);
+                Pair col1 = Warp.Shuffle(b, 4 * (2 * t + 1) + s);
+                d0 += Dot4(rows.X, col0.X) + Dot4(rows.Z, col0.Y);
+                d1 += Dot4(rows.X, col1.X) + Dot4(rows.Z, col1.Y);
+                d2 += Dot4(rows.Y, col0.X) + Dot4(rows.W, col0.Y);
+                d3 += Dot4(rows.Y, col1.X) + Dot4(rows.W, col1.Y);
+            }
+        }
+
+        private static int Dot4(uint x, uint y) =>
+            (sbyte)x * (sbyte)y + (sbyte)(x >> 8) * (sbyte)(y >> 8) + (sbyte)(x >> 16) * (sbyte)(y >> 16) + (sbyte)(x >> 24) * (sbyte)(y >> 24);
+
         private static float Dot2(uint x, uint y, bool bfloat16) =>
             Fragments.Low(x, bfloat16) * Fragments.Low(y, bfloat16) + Fragments.High(x, bfloat16) * Fragments.High(y, bfloat16);
 

@@ -38,3 +38,16 @@ namespace AttnDsl.Kernels.Tests.Specs
     [Causal, BlockSelect(TopK = 2), Quantize]
     public static partial class QuantSelectF16;
 }
+
+namespace AttnDsl.Kernels.Tests.Specs
+{
+    /// <summary>SageAttention's setting for the accuracy figures: HeadDim 128, 64 x 64 blocks, smoothed keys.</summary>
+    [AttentionKernel(HeadDim = 128, BlockM = 64, BlockN = 64, Element = ElementType.Float16)]
+    [Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
+    public static partial class SageD128;
+
+    /// <summary>The same without smoothing, to show what smoothing buys on keys with channel offsets.</summary>
+    [AttentionKernel(HeadDim = 128, BlockM = 64, BlockN = 64, Element = ElementType.Float16)]
+    [Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = false)]
+    public static partial class SageD128NoSmoothing;
+}
