@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace AttnDsl.Analyzers
 {
     /// <summary>
-    /// ATTN1001-1008: the spec class declaration, the [AttentionKernel] sizes, enum values and scale, the
-    /// arguments of the mask and score attributes, and combinations that contradict each other or do nothing.
+    /// ATTN1001-1008 and ATTN1017-1020: the spec class declaration, the [AttentionKernel] sizes, enum values
+    /// and scale, the arguments of the mask, score, [BlockSelect] and [Quantize] attributes, and combinations
+    /// that contradict each other or do nothing.
     /// The rules are <see cref="SpecChecker.CheckClassAndAttributes"/>, shared with the generator.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -23,7 +24,9 @@ namespace AttnDsl.Analyzers
             SpecDescriptors.RightWindowUnderCausal,
             SpecDescriptors.NoEffect,
             SpecDescriptors.BlockSelectRule,
-            SpecDescriptors.SelectWithSparse);
+            SpecDescriptors.SelectWithSparse,
+            SpecDescriptors.QuantizedHeadDim,
+            SpecDescriptors.QuantizeElement);
 
         protected override void Register(CompilationStartAnalysisContext start)
         {

@@ -11,5 +11,6 @@ namespace AttnDsl.CodeFixes
         public const string InvalidHeadDim = "ATTN1002";
         public const string InvalidBlock = "ATTN1003";
         public const string RightWindowUnderCausal = "ATTN1007";
+        public const string QuantizedHeadDim = "ATTN1019";
     }
 }

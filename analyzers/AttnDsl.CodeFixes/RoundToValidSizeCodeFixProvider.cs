@@ -20,6 +20,9 @@ namespace AttnDsl.CodeFixes
     /// <see cref="SpecRules"/> that the analyzer and the generator check against. The diagnostic's
     /// message names the property ("HeadDim is 72; ..."); when the property has no argument (HeadDim
     /// left at its default 0) there is nothing to round and no fix is offered.
+    /// ATTN1019 (int8 [Quantize], HeadDim not a multiple of 32) is reported on the [Quantize] attribute;
+    /// its fix rounds HeadDim of the same class's [AttentionKernel], which may sit on another partial
+    /// declaration, up to the next multiple of 32.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RoundToValidSizeCodeFixProvider)), Shared]
     public sealed class RoundToValidSizeCodeFixProvider : CodeFixProvider
@@ -29,7 +32,11 @@ namespace AttnDsl.CodeFixes
         private static readonly string[] s_headDimProperties = { "HeadDim", "HeadDimV" };
         private static readonly string[] s_blockProperties = { "BlockM", "BlockN" };
 
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.InvalidHeadDim, DiagnosticIds.InvalidBlock);
+        private static readonly string[] s_quantizedProperties = { "HeadDim" };
+
+        private const string KernelAttribute = "AttnDsl.AttentionKernelAttribute";
+
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.InvalidHeadDim, DiagnosticIds.InvalidBlock, DiagnosticIds.QuantizedHeadDim);
 
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -42,10 +49,22 @@ namespace AttnDsl.CodeFixes
             foreach (var diagnostic in context.Diagnostics)
             {
                 var attribute = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<AttributeSyntax>();
-                if (attribute?.ArgumentList is null)
+                if (attribute is null)
                     continue;
-                bool headDim = diagnostic.Id == DiagnosticIds.InvalidHeadDim;
-                var target = FindArgument(attribute, PropertyName(diagnostic), headDim ? s_headDimProperties : s_blockProperties, headDim, model, context.CancellationToken);
+                var document = context.Document;
+                (AttributeArgumentSyntax Argument, string Name, int Nearest)? target;
+                if (diagnostic.Id == DiagnosticIds.QuantizedHeadDim)
+                {
+                    var kernel = await KernelAttributeAsync(context.Document, model, attribute, context.CancellationToken).ConfigureAwait(false);
+                    if (kernel is null)
+                        continue;
+                    document = kernel.Value.Document;
+                    target = FindArgument(kernel.Value.Attribute, "HeadDim", s_quantizedProperties, SpecRules.IsValidQuantizedHeadDim, SpecRules.NearestQuantizedHeadDim, kernel.Value.Model, context.CancellationToken);
+                }
+                else if (diagnostic.Id == DiagnosticIds.InvalidHeadDim)
+                    target = FindArgument(attribute, PropertyName(diagnostic), s_headDimProperties, SpecRules.IsValidHeadDim, SpecRules.NearestHeadDim, model, context.CancellationToken);
+                else
+                    target = FindArgument(attribute, PropertyName(diagnostic), s_blockProperties, SpecRules.IsValidBlock, SpecRules.NearestBlock, model, context.CancellationToken);
                 if (target is null)
                     continue;
                 var (argument, name, nearest) = target.Value;
@@ -53,10 +72,29 @@ namespace AttnDsl.CodeFixes
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         $"Round {name} to {nearest.ToString(CultureInfo.InvariantCulture)}",
-                        ct => ReplaceAsync(context.Document, expressionSpan, nearest, ct),
+                        ct => ReplaceAsync(document, expressionSpan, nearest, ct),
                         EquivalenceKey),
                     diagnostic);
             }
+        }
+
+        /// <summary>
+        /// The [AttentionKernel] of the class that <paramref name="attribute"/> is applied to, with the document
+        /// and semantic model it is in (a partial class may carry it on a declaration in another file).
+        /// </summary>
+        private static async Task<(AttributeSyntax Attribute, Document Document, SemanticModel Model)?> KernelAttributeAsync(
+            Document document, SemanticModel model, AttributeSyntax attribute, CancellationToken ct)
+        {
+            if (attribute.Parent?.Parent is not TypeDeclarationSyntax declaration || model.GetDeclaredSymbol(declaration, ct) is not INamedTypeSymbol type)
+                return null;
+            var reference = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KernelAttribute)?.ApplicationSyntaxReference;
+            if (reference is null || await reference.GetSyntaxAsync(ct).ConfigureAwait(false) is not AttributeSyntax kernel)
+                return null;
+            if (reference.SyntaxTree == model.SyntaxTree)
+                return (kernel, document, model);
+            var other = document.Project.GetDocument(reference.SyntaxTree);
+            var otherModel = other is null ? null : await other.GetSemanticModelAsync(ct).ConfigureAwait(false);
+            return other is null || otherModel is null ? null : (kernel, other, otherModel);
         }
 
         /// <summary>The property a diagnostic is about: its message starts with "{0} is {1};".</summary>
@@ -73,9 +111,11 @@ namespace AttnDsl.CodeFixes
         /// value is not a constant or already valid.
         /// </summary>
         private static (AttributeArgumentSyntax Argument, string Name, int Nearest)? FindArgument(
-            AttributeSyntax attribute, string? named, string[] candidates, bool headDim, SemanticModel model, CancellationToken ct)
+            AttributeSyntax attribute, string? named, string[] candidates, Func<int, bool> isValid, Func<int, int> nearest, SemanticModel model, CancellationToken ct)
         {
-            foreach (var argument in attribute.ArgumentList!.Arguments)
+            if (attribute.ArgumentList is null)
+                return null;
+            foreach (var argument in attribute.ArgumentList.Arguments)
             {
                 string? name = argument.NameEquals?.Name.Identifier.ValueText;
                 if (name is null || !candidates.Contains(name) || (named is not null && name != named))
@@ -83,10 +123,9 @@ namespace AttnDsl.CodeFixes
                 var constant = model.GetConstantValue(argument.Expression, ct);
                 if (!constant.HasValue || constant.Value is not int value)
                     continue;
-                bool valid = headDim ? SpecRules.IsValidHeadDim(value) : SpecRules.IsValidBlock(value);
-                if (valid)
+                if (isValid(value))
                     continue;
-                return (argument, name, headDim ? SpecRules.NearestHeadDim(value) : SpecRules.NearestBlock(value));
+                return (argument, name, nearest(value));
             }
             return null;
         }

@@ -22,6 +22,22 @@ namespace AttnDsl.Rules
         /// <summary>The valid block size nearest to <paramref name="value"/>.</summary>
         public static int NearestBlock(int value) => Clamp(RoundToMultiple(value), MinBlock, MaxBlock);
 
+        /// <summary>HeadDim multiple of int8 [Quantize]: QK^T runs as int8 MMAs whose k-step is 32 wide (m16n8k32).</summary>
+        public const int QuantizedHeadDimMultiple = 32;
+
+        /// <summary>HeadDim of an int8 [Quantize] spec: a valid head dimension that is also a multiple of 32.</summary>
+        public static bool IsValidQuantizedHeadDim(int value) => IsValidHeadDim(value) && value % QuantizedHeadDimMultiple == 0;
+
+        /// <summary>
+        /// The valid int8 head dimension for <paramref name="value"/>: the next multiple of 32, in [32, 256].
+        /// A valid HeadDim that fails the int8 rule is an odd multiple of 16, halfway between two multiples
+        /// of 32; rounding up is the choice that keeps every lane (the extra ones are padded with zeros).
+        /// </summary>
+        public static int NearestQuantizedHeadDim(int value) =>
+            value >= MaxHeadDim ? MaxHeadDim
+            : value <= QuantizedHeadDimMultiple ? QuantizedHeadDimMultiple
+            : (value + QuantizedHeadDimMultiple - 1) / QuantizedHeadDimMultiple * QuantizedHeadDimMultiple;
+
         private static int RoundToMultiple(int value) => (int)System.Math.Round(value / (double)DimMultiple, System.MidpointRounding.AwayFromZero) * DimMultiple;
 
         private static int Clamp(int value, int min, int max) => value < min ? min : value > max ? max : value;

@@ -19,7 +19,7 @@ namespace AttnDsl.Analyzers.Tests
 {
     /// <summary>
     /// Random specs (seeded): random sizes including invalid ones, random subsets of the mask and score
-    /// attributes with random arguments, random mods with right and wrong signatures, parameters and
+    /// attributes and [Quantize] with random arguments, random mods with right and wrong signatures, parameters and
     /// bodies. For each, the generator and all analyzers run over it; neither may throw (no CS8785, no
     /// AD0001), and the spec either gets generated code that compiles without errors and no ATTN1xxx
     /// error, or no code and at least one ATTN1xxx error.
@@ -196,6 +196,16 @@ namespace AttnDsl.Analyzers.Tests
                 }
                 if (r.NextDouble() < 0.2) attributes.Add("Alibi");
                 if (r.NextDouble() < 0.2) attributes.Add($"SoftCap({Either(r, 0.15, new[] { "20", "50.5" }, new[] { "0", "-1", "double.PositiveInfinity" })})");
+                if (r.NextDouble() < 0.15)
+                {
+                    // [Quantize]: besides its own enum values, the HeadDim (16 is not a multiple of 32) and the
+                    // Element (Float32) drawn above decide whether the spec is valid.
+                    var arguments = new List<string>();
+                    if (r.NextDouble() < 0.5) arguments.Add(Either(r, 0.1, new[] { "QuantFormat.Int8", "QueryKey = QuantFormat.Int8" }, new[] { "(QuantFormat)1", "QueryKey = (QuantFormat)(-1)" }));
+                    if (r.NextDouble() < 0.3) arguments.Add("Granularity = " + Either(r, 0.1, new[] { "QuantGranularity.PerBlock" }, new[] { "(QuantGranularity)2" }));
+                    if (r.NextDouble() < 0.4) arguments.Add("SmoothKeys = " + Pick(r, "true", "false"));
+                    attributes.Add(arguments.Count == 0 ? "Quantize" : $"Quantize({string.Join(", ", arguments)})");
+                }
                 Shuffle(r, attributes);
 
                 // The class: attributes split over one or two lines.

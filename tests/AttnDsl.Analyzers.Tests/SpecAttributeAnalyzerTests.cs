@@ -5,7 +5,7 @@ using V = AttnDsl.Analyzers.Tests.Infrastructure.Verify<AttnDsl.Analyzers.SpecAt
 
 namespace AttnDsl.Analyzers.Tests
 {
-    /// <summary>ATTN1001-1008: class shape, sizes, enum values, attribute arguments and combinations.</summary>
+    /// <summary>ATTN1001-1008 and ATTN1017-1020: class shape, sizes, enum values, attribute arguments and combinations.</summary>
     public sealed class SpecAttributeAnalyzerTests
     {
         // ---------------------------------------------------------------- ATTN1001
@@ -140,13 +140,29 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("[{|ATTN1005:AttentionKernel(HeadDim = 64, Element = (ElementType)(-1))|}]")]
         [InlineData("[{|ATTN1005:AttentionKernel(HeadDim = 64, Layout = (TensorLayout)3)|}]")]
         [InlineData("[AttentionKernel(HeadDim = 64)]\n[Causal, {|ATTN1005:BlockSelect((BlockEstimator)2, TopK = 4)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[{|ATTN1005:Quantize((QuantFormat)1)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[{|ATTN1005:Quantize(QueryKey = (QuantFormat)(-1))|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[{|ATTN1005:Quantize(Granularity = (QuantGranularity)2, SmoothKeys = false)|}]")]
         public Task ATTN1005_Reported_ForValuesOutsideTheEnum(string attribute) => V.AnalyzeAsync(attribute + "\npublic static partial class Spec;");
 
         [Theory]
         [InlineData("[AttentionKernel(HeadDim = 64, Element = ElementType.Float32, Layout = TensorLayout.BNHD)]")]
         [InlineData("[AttentionKernel(HeadDim = 64, Element = ElementType.BFloat16)]")]
         [InlineData("[AttentionKernel(HeadDim = 64, Element = (ElementType)2, Layout = (TensorLayout)1)]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock)]")]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Quantize((QuantFormat)0, Granularity = (QuantGranularity)0)]")]
         public Task ATTN1005_NotReported_ForEnumMembers(string attribute) => V.AnalyzeAsync(attribute + "\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1005_Message_NamesTheQuantizeProperty() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n[{|#0:Quantize(QueryKey = (QuantFormat)3, Granularity = (QuantGranularity)1)|}]\npublic static partial class Spec;",
+            V.Diagnostic("ATTN1005").WithLocation(0).WithArguments("Quantize QueryKey", "3", "AttnDsl.QuantFormat"),
+            V.Diagnostic("ATTN1005").WithLocation(0).WithArguments("Quantize Granularity", "1", "AttnDsl.QuantGranularity"));
+
+        [Fact]
+        public Task ATTN1005_NamedQueryKey_WinsOverTheConstructorArgument() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 64)]\n[{|#0:Quantize(QuantFormat.Int8, QueryKey = (QuantFormat)2)|}]\npublic static partial class Spec;",
+            V.Diagnostic("ATTN1005").WithLocation(0).WithArguments("Quantize QueryKey", "2", "AttnDsl.QuantFormat"));
 
         // ---------------------------------------------------------------- ATTN1006
 
@@ -198,6 +214,81 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("[Causal, BlockSelect(TopK = 4)]")]
         public Task ATTN1018_NotReported_ForOneBlockMaskSource(string attributes) => V.AnalyzeAsync(
             "[AttentionKernel(HeadDim = 64)]\n" + attributes + "\npublic static partial class Spec;");
+
+        // ---------------------------------------------------------------- ATTN1019
+
+        [Theory]
+        [InlineData("[AttentionKernel(HeadDim = 48)]\n[{|ATTN1019:Quantize|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 16)]\n[{|ATTN1019:Quantize(QuantFormat.Int8)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 80, Element = ElementType.BFloat16)]\n[Causal, {|ATTN1019:Quantize(QueryKey = QuantFormat.Int8, Granularity = QuantGranularity.PerBlock)|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 240, HeadDimV = 64)]\n[{|ATTN1019:Quantize(SmoothKeys = false)|}]")]
+        public Task ATTN1019_Reported_ForInt8WithHeadDimNotAMultipleOf32(string attributes) => V.AnalyzeAsync(
+            attributes + "\npublic static partial class Spec;");
+
+        [Theory]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Quantize]")]
+        [InlineData("[AttentionKernel(HeadDim = 128, Element = ElementType.Float16)]\n[Causal, Quantize(QuantFormat.Int8, SmoothKeys = false)]")]
+        [InlineData("[AttentionKernel(HeadDim = 128, Element = ElementType.BFloat16)]\n[Quantize(QueryKey = QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]")]
+        [InlineData("[AttentionKernel(HeadDim = 32)]\n[Quantize]")]
+        [InlineData("[AttentionKernel(HeadDim = 256)]\n[Quantize]")]
+        // HeadDimV is not quantized: P.V needs only a multiple of 16.
+        [InlineData("[AttentionKernel(HeadDim = 64, HeadDimV = 48)]\n[Quantize]")]
+        // Without [Quantize] a multiple of 16 is enough.
+        [InlineData("[AttentionKernel(HeadDim = 48)]\n[Causal]")]
+        public Task ATTN1019_NotReported_ForMultiplesOf32OrWithoutQuantize(string attributes) => V.AnalyzeAsync(
+            attributes + "\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1019_Message_NamesTheNextMultipleOf32() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 48)]\n[{|#0:Quantize|}]\npublic static partial class Spec;",
+            V.Diagnostic("ATTN1019").WithLocation(0).WithArguments("48", "64"));
+
+        [Fact]
+        public Task ATTN1019_NotReported_WhenHeadDimIsInvalidAnyway() =>
+            // One mistake, one error: ATTN1002 names the nearest valid head size already.
+            V.AnalyzeAsync("[{|ATTN1002:AttentionKernel(HeadDim = 72)|}]\n[Quantize]\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1019_NotReported_ForAnUnknownFormat() =>
+            // Only int8 has the 32-wide k-step; an unknown format is ATTN1005.
+            V.AnalyzeAsync("[AttentionKernel(HeadDim = 48)]\n[{|ATTN1005:Quantize((QuantFormat)5)|}]\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1019_NotReported_WithTheKernelOnAnotherPartialDeclaration_AndAValidHeadDim() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 96)]\npublic static partial class Spec;\n[Quantize]\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1019_Reported_WithTheKernelOnAnotherPartialDeclaration() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 112)]\npublic static partial class Spec;\n[{|#0:Quantize|}]\npublic static partial class Spec;",
+            V.Diagnostic("ATTN1019").WithLocation(0).WithArguments("112", "128"));
+
+        // ---------------------------------------------------------------- ATTN1020
+
+        [Theory]
+        [InlineData("[AttentionKernel(HeadDim = 64, Element = ElementType.Float32)]\n[{|ATTN1020:Quantize|}]")]
+        [InlineData("[AttentionKernel(HeadDim = 128, Element = (ElementType)2)]\n[Causal, {|ATTN1020:Quantize(QuantFormat.Int8, SmoothKeys = false)|}]")]
+        public Task ATTN1020_Reported_ForFloat32(string attributes) => V.AnalyzeAsync(
+            attributes + "\npublic static partial class Spec;");
+
+        [Theory]
+        [InlineData("[AttentionKernel(HeadDim = 64)]\n[Quantize]")]
+        [InlineData("[AttentionKernel(HeadDim = 64, Element = ElementType.Float16)]\n[Quantize(SmoothKeys = false)]")]
+        [InlineData("[AttentionKernel(HeadDim = 128, Element = ElementType.BFloat16)]\n[Quantize]")]
+        // Float32 is fine without [Quantize].
+        [InlineData("[AttentionKernel(HeadDim = 64, Element = ElementType.Float32)]\n[Causal]")]
+        public Task ATTN1020_NotReported_For16BitElementsOrWithoutQuantize(string attributes) => V.AnalyzeAsync(
+            attributes + "\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1020_NotReported_ForAnUnknownElement() =>
+            // An Element outside the enum is ATTN1005 alone.
+            V.AnalyzeAsync("[{|ATTN1005:AttentionKernel(HeadDim = 64, Element = (ElementType)7)|}]\n[Quantize]\npublic static partial class Spec;");
+
+        [Fact]
+        public Task ATTN1020_Message_SaysWhichElementTypesWork_BesideATTN1019() => V.AnalyzeAsync(
+            "[AttentionKernel(HeadDim = 48, Element = ElementType.Float32)]\n[{|#0:Quantize|}]\npublic static partial class Spec;",
+            V.Diagnostic("ATTN1019").WithLocation(0).WithArguments("48", "64"),
+            V.Diagnostic("ATTN1020").WithLocation(0).WithArguments("Spec", "Float32"));
 
         // ---------------------------------------------------------------- ATTN1007
 

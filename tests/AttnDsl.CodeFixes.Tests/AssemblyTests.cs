@@ -29,7 +29,7 @@ namespace AttnDsl.CodeFixes.Tests
         {
             var reported = new SpecAttributeAnalyzer().SupportedDiagnostics.Select(d => d.Id).ToHashSet();
             var fixedIds = s_fixes.SelectMany(f => f.FixableDiagnosticIds).ToList();
-            Assert.Equal(new[] { "ATTN1001", "ATTN1002", "ATTN1003", "ATTN1007" }, fixedIds.OrderBy(i => i));
+            Assert.Equal(new[] { "ATTN1001", "ATTN1002", "ATTN1003", "ATTN1007", "ATTN1019" }, fixedIds.OrderBy(i => i));
             Assert.All(fixedIds, id => Assert.Contains(id, reported));
         }
 

@@ -9,7 +9,7 @@ using SpecAnalyzer = AttnDsl.Analyzers.SpecAttributeAnalyzer;
 namespace AttnDsl.CodeFixes.Tests
 {
     /// <summary>
-    /// Runs the real spec analyzer (ATTN1001-ATTN1008) on a source, applies <typeparamref name="TCodeFix"/>
+    /// Runs the real spec analyzer (ATTN1001-ATTN1008, ATTN1017-ATTN1020) on a source, applies <typeparamref name="TCodeFix"/>
     /// and compares the result, one fix at a time and through Fix All. The source compiles against the
     /// .NET 8 reference assemblies plus the AttnDsl runtime and ILGPU.
     /// </summary>

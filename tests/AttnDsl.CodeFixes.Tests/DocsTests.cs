@@ -65,7 +65,7 @@ namespace AttnDsl.CodeFixes.Tests
         [Fact]
         public void PagesOfFixableRulesNameTheirCodeFix()
         {
-            foreach (string id in new[] { "ATTN1001", "ATTN1002", "ATTN1003", "ATTN1007" })
+            foreach (string id in new[] { "ATTN1001", "ATTN1002", "ATTN1003", "ATTN1007", "ATTN1019" })
                 Assert.Contains("**Code fix:** yes", File.ReadAllText(Path.Combine(DocsFolder, id + ".md")), StringComparison.Ordinal);
         }
     }

@@ -137,6 +137,114 @@ namespace AttnDsl.CodeFixes.Tests
             return test.RunAsync();
         }
 
+        // ---------------------------------------------------------------- ATTN1019: int8 [Quantize]
+
+        [Theory]
+        [InlineData("HeadDim = 48", "Quantize", "HeadDim = 64", "Round HeadDim to 64")]   // halfway: up, so no lane is dropped
+        [InlineData("HeadDim = 16", "Quantize(QuantFormat.Int8)", "HeadDim = 32", "Round HeadDim to 32")]
+        [InlineData("HeadDim = 240", "Quantize(QueryKey = QuantFormat.Int8, SmoothKeys = false)", "HeadDim = 256", "Round HeadDim to 256")]
+        public Task RoundsHeadDimUpToAMultipleOf32ForInt8Quantize(string before, string quantize, string after, string title) => Verify.VerifyAsync(
+            $$"""
+            [AttentionKernel({{before}}, BlockM = 32)]
+            [Causal, {|ATTN1019:{{quantize}}|}]
+            public static partial class Spec
+            {
+            }
+            """,
+            $$"""
+            [AttentionKernel({{after}}, BlockM = 32)]
+            [Causal, {{quantize}}]
+            public static partial class Spec
+            {
+            }
+            """,
+            title);
+
+        [Fact]
+        public Task RoundsTheHeadDimOfAnotherPartialDeclaration() => Verify.VerifyAsync(
+            """
+            [AttentionKernel(HeadDim = 80, HeadDimV = 80)]
+            public static partial class Spec
+            {
+            }
+
+            [{|ATTN1019:Quantize|}]
+            public static partial class Spec
+            {
+            }
+            """,
+            """
+            [AttentionKernel(HeadDim = 96, HeadDimV = 80)]
+            public static partial class Spec
+            {
+            }
+
+            [Quantize]
+            public static partial class Spec
+            {
+            }
+            """,
+            "Round HeadDim to 96");
+
+        [Fact]
+        public Task RoundsTheHeadDimOfAPartialDeclarationInAnotherFile()
+        {
+            var test = Verify.Create(
+                """
+                [{|ATTN1019:Quantize|}]
+                public static partial class Spec
+                {
+                }
+                """,
+                """
+                [Quantize]
+                public static partial class Spec
+                {
+                }
+                """);
+            test.TestState.Sources.Add(("Kernel.cs", Verify.Usings + "[AttentionKernel(HeadDim = 208)]\npublic static partial class Spec;\n"));
+            test.FixedState.Sources.Add(("Kernel.cs", Verify.Usings + "[AttentionKernel(HeadDim = 224)]\npublic static partial class Spec;\n"));
+            test.CodeActionVerifier = (action, verifier) => verifier.Equal("Round HeadDim to 224", action.Title);
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task FixAllRoundsTheQuantizedHeadDimBesideABlock()
+        {
+            var test = Verify.Create(
+                """
+                [{|#0:AttentionKernel(HeadDim = 112, BlockN = 20)|}]
+                [{|#1:Quantize|}]
+                public static partial class First
+                {
+                }
+
+                [AttentionKernel(HeadDim = 144)]
+                [{|ATTN1019:Quantize(SmoothKeys = false)|}]
+                public static partial class Second
+                {
+                }
+                """,
+                """
+                [AttentionKernel(HeadDim = 128, BlockN = 16)]
+                [Quantize]
+                public static partial class First
+                {
+                }
+
+                [AttentionKernel(HeadDim = 160)]
+                [Quantize(SmoothKeys = false)]
+                public static partial class Second
+                {
+                }
+                """);
+            test.ExpectedDiagnostics.Add(Error("ATTN1003").WithLocation(0).WithArguments("BlockN", "20", "16"));
+            test.ExpectedDiagnostics.Add(Error("ATTN1019").WithLocation(1).WithArguments("112", "128"));
+            test.NumberOfIncrementalIterations = 3;
+            test.NumberOfFixAllIterations = 1;
+            return test.RunAsync();
+        }
+
         private static DiagnosticResult Error(string id) => new(id, DiagnosticSeverity.Error);
     }
 }

@@ -49,12 +49,18 @@ namespace AttnDsl.Generators.Tests
             ["SelectWithoutRule"] = ("ATTN1017", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSelect]\npublic static partial class Spec;"),
             ["SelectWithTwoRules"] = ("ATTN1017", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSelect(TopK = 2, CumulativeMass = 0.9)]\npublic static partial class Spec;"),
             ["SelectWithSparse"] = ("ATTN1018", "[AttentionKernel(HeadDim = 64)]\n[Causal, BlockSparse, BlockSelect(TopK = 2)]\npublic static partial class Spec;"),
+            // ATTN1019/1020: [Quantize] rules.
+            ["QuantizeHeadDim48"] = ("ATTN1019", "[AttentionKernel(HeadDim = 48)]\n[Causal, Quantize]\npublic static partial class Spec;"),
+            ["QuantizeHeadDim16"] = ("ATTN1019", "[AttentionKernel(HeadDim = 16, Element = ElementType.BFloat16)]\n[Quantize(QuantFormat.Int8, SmoothKeys = false)]\npublic static partial class Spec;"),
+            ["QuantizeFloat32"] = ("ATTN1020", "[AttentionKernel(HeadDim = 64, Element = ElementType.Float32)]\n[Quantize]\npublic static partial class Spec;"),
             ["NegativeScale"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64, Scale = -1)]\npublic static partial class Spec;"),
             ["ZeroTokensPerFrame"] = ("ATTN1004", "[AttentionKernel(HeadDim = 64)]\n[TokenGrid(0)]\npublic static partial class Spec;"),
 
             // ATTN1005: enum values outside the enum.
             ["UnknownElement"] = ("ATTN1005", "[AttentionKernel(HeadDim = 64, Element = (ElementType)7)]\npublic static partial class Spec;"),
             ["UnknownLayout"] = ("ATTN1005", "[AttentionKernel(HeadDim = 64, Layout = (TensorLayout)3)]\npublic static partial class Spec;"),
+            ["UnknownQuantFormat"] = ("ATTN1005", "[AttentionKernel(HeadDim = 64)]\n[Quantize((QuantFormat)1)]\npublic static partial class Spec;"),
+            ["UnknownQuantGranularity"] = ("ATTN1005", "[AttentionKernel(HeadDim = 64)]\n[Quantize(Granularity = (QuantGranularity)1)]\npublic static partial class Spec;"),
 
             // ATTN1006: radial decay without a grid.
             ["RadialWithoutGrid"] = ("ATTN1006", "[AttentionKernel(HeadDim = 64)]\n[RadialDecay]\npublic static partial class Spec;"),
@@ -148,6 +154,8 @@ namespace AttnDsl.Generators.Tests
         [InlineData("BlockM8", "BlockM = 8")]
         [InlineData("NegativeWindowLeft", "SlidingWindow(-1)")]
         [InlineData("RadialWithoutGrid", "RadialDecay")]
+        [InlineData("QuantizeHeadDim48", "Quantize")]
+        [InlineData("QuantizeFloat32", "Quantize")]
         [InlineData("MaskModReturnsInt", "M")]
         [InlineData("ModStringParameter", "name")]
         [InlineData("ParameterNamedQuery", "query")]

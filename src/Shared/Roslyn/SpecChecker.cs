@@ -58,11 +58,12 @@ namespace AttnDsl.Rules
             return null;
         }
 
-        // ---------------------------------------------------------------- class and attributes (ATTN1001-1008)
+        // ---------------------------------------------------------------- class and attributes (ATTN1001-1008, ATTN1017-1020)
 
         /// <summary>
-        /// ATTN1001-1008: the class declaration, the [AttentionKernel] sizes, enum values and scale, the
-        /// arguments of the mask and score attributes, and combinations that contradict each other or do nothing.
+        /// ATTN1001-1008 and ATTN1017-1020: the class declaration, the [AttentionKernel] sizes, enum values and
+        /// scale, the arguments of the mask, score, [BlockSelect] and [Quantize] attributes, and combinations that
+        /// contradict each other or do nothing.
         /// </summary>
         public static void CheckClassAndAttributes(INamedTypeSymbol type, AttributeData kernel, Action<Diagnostic> report, CancellationToken ct)
         {
@@ -127,6 +128,9 @@ namespace AttnDsl.Rules
                         select = attribute;
                         CheckBlockSelect(attribute, location, report);
                         break;
+                    case "QuantizeAttribute":
+                        CheckQuantize(attribute, tiles.HeadDim, tiles.Element, type.Name, location, report);
+                        break;
                     case "SoftCapAttribute":
                         double cap = CtorDouble(attribute, 0, 0);
                         if (!(cap > 0) || double.IsInfinity(cap))
@@ -168,6 +172,26 @@ namespace AttnDsl.Rules
             if (mass != 0) rules.Add("CumulativeMass");
             if (rules.Count != 1)
                 report(Diagnostic.Create(SpecDescriptors.BlockSelectRule, location, rules.Count == 0 ? "none" : string.Join(", ", rules)));
+        }
+
+        /// <summary>
+        /// [Quantize]: known enum values (ATTN1005), HeadDim a multiple of 32 for int8 (ATTN1019), a 16-bit
+        /// element type (ATTN1020). A HeadDim or Element that is invalid on its own is ATTN1002 / ATTN1005
+        /// already, so it is not reported a second time here.
+        /// </summary>
+        private static void CheckQuantize(AttributeData attribute, int headDim, int element, string typeName, Location? location, Action<Diagnostic> report)
+        {
+            // QueryKey is the constructor's optional argument and a settable property: the named value wins.
+            int queryKey = NamedInt(attribute, "QueryKey", CtorInt(attribute, 0, 0));
+            if (queryKey != 0)
+                report(Diagnostic.Create(SpecDescriptors.UnknownEnumValue, location, "Quantize QueryKey", Str(queryKey), "AttnDsl.QuantFormat"));
+            int granularity = NamedInt(attribute, "Granularity", 0);
+            if (granularity != 0)
+                report(Diagnostic.Create(SpecDescriptors.UnknownEnumValue, location, "Quantize Granularity", Str(granularity), "AttnDsl.QuantGranularity"));
+            if (queryKey == 0 && SpecRules.IsValidHeadDim(headDim) && !SpecRules.IsValidQuantizedHeadDim(headDim))
+                report(Diagnostic.Create(SpecDescriptors.QuantizedHeadDim, location, Str(headDim), Str(SpecRules.NearestQuantizedHeadDim(headDim))));
+            if (element == 2) // ElementType.Float32
+                report(Diagnostic.Create(SpecDescriptors.QuantizeElement, location, typeName, "Float32"));
         }
 
         private static void CheckClassShape(INamedTypeSymbol type, Location? location, Action<Diagnostic> report)

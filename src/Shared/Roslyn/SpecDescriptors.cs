@@ -83,6 +83,14 @@ namespace AttnDsl.Rules
             "[BlockSelect] and [BlockSparse] on one spec",
             "'{0}' has both [BlockSelect] and [BlockSparse]; [BlockSelect] estimates the BlockMask itself (pass a given one with reuseSelection), so drop one of them");
 
+        public static readonly DiagnosticDescriptor QuantizedHeadDim = Create("ATTN1019", SpecCategory, DiagnosticSeverity.Error,
+            "Int8 [Quantize] needs HeadDim a multiple of 32",
+            "[Quantize] with QueryKey = Int8 needs HeadDim to be a multiple of 32 (the k-step of one int8 MMA); HeadDim is {0}: set it to {1} and pad Q and K with zeros");
+
+        public static readonly DiagnosticDescriptor QuantizeElement = Create("ATTN1020", SpecCategory, DiagnosticSeverity.Error,
+            "[Quantize] needs a 16-bit element type",
+            "[Quantize] on '{0}' needs a 16-bit element type because P.V runs in it; Element is {1}: set Element = ElementType.Float16 or ElementType.BFloat16");
+
         private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string message) =>
             new(id, title, message, category, severity, isEnabledByDefault: true,
                 helpLinkUri: "docs/diagnostics/" + id + ".md");
