@@ -27,6 +27,7 @@ namespace AttnDsl.Gallery
             SelectiveTemperature.Variant,
             SinkReweight.Variant,
             Gemma2SoftCap.Variant,
+            SageAttention.Variant,
         };
     }
 }

@@ -30,7 +30,13 @@ namespace AttnDsl.Gallery
 
     /// <summary>The bound call and the same runtime arguments as <see cref="AttentionReference"/> inputs.</summary>
     /// <param name="Note">Optional extra line for the report, built after the row ran (see <see cref="NoteInputs"/>).</param>
-    public sealed record Binding(RunAttention Run, ReferenceArguments Reference, Func<NoteInputs, string>? Note = null);
+    /// <param name="ReferenceTensors">
+    /// The query and key the reference computes with, from the row's host inputs; null = the inputs themselves. A [Quantize]
+    /// row returns its dequantized tensors: PASS then means exact attention of what the kernel computes with, and the
+    /// note reports the accuracy against the unquantized inputs.
+    /// </param>
+    public sealed record Binding(RunAttention Run, ReferenceArguments Reference, Func<NoteInputs, string>? Note = null,
+        Func<AttentionShape, float[], float[], (float[] Query, float[] Key)>? ReferenceTensors = null);
 
     /// <summary>
     /// What a <see cref="Binding.Note"/> sees: the host inputs of one shape and, for the checked shape, the kernel's

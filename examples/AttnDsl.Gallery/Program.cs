@@ -313,7 +313,9 @@ namespace AttnDsl.Gallery
         /// <summary>Fills the row's errors and verdict; returns the kernel's output as floats.</summary>
         private static float[] Compare(GalleryRow row, Problem problem, AttentionSpecInfo info)
         {
-            var reference = AttentionReference.Compute(info, problem.Shape, problem.QueryHost, problem.KeyHost, problem.ValueHost, problem.Binding.Reference);
+            var (referenceQuery, referenceKey) = problem.Binding.ReferenceTensors?.Invoke(problem.Shape, problem.QueryHost, problem.KeyHost)
+                ?? (problem.QueryHost, problem.KeyHost);
+            var reference = AttentionReference.Compute(info, problem.Shape, referenceQuery, referenceKey, problem.ValueHost, problem.Binding.Reference);
             var output = ArrayViewExtensions.GetAsArray1D<ILGPU.Half>(problem.Output);
             var lse = ArrayViewExtensions.GetAsArray1D<float>(problem.LogSumExp);
             double outErr = 0, lseErr = 0, maxV = 0;

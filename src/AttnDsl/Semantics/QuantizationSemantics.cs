@@ -4,8 +4,8 @@ namespace AttnDsl
 {
     /// <summary>
     /// The int8 rule of [Quantize], in one place for the generated prologue kernels and the host: a block's
-    /// scale is max|x| / 127 and x_q = round-to-nearest-even(x * 127 / max|x|), clamped to [-127, 127]. A block
-    /// of zeros has scale 0 and quantizes to zeros.
+    /// scale is max|x| / 127 and x_q = round-to-nearest-even(x / scale), clamped to [-127, 127]. A block of zeros
+    /// has scale 0 and quantizes to zeros.
     /// </summary>
     public static class QuantizationSemantics
     {
@@ -19,15 +19,13 @@ namespace AttnDsl
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Scale(float maxAbs) => maxAbs / Int8Max;
 
-        /// <summary>The factor that maps the block onto [-127, 127]; 0 for a block of zeros.</summary>
+        /// <summary>x_q for <paramref name="x"/> in a block of dequantization scale <paramref name="scale"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float InverseScale(float maxAbs) => maxAbs > 0f ? Int8Max / maxAbs : 0f;
-
-        /// <summary>x_q for <paramref name="x"/> in a block with factor <paramref name="inverseScale"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Quantize(float x, float inverseScale)
+        public static int Quantize(float x, float scale)
         {
-            float scaled = x * inverseScale;
+            if (!(scale > 0f))
+                return 0;
+            float scaled = x / scale;
             // Plain arithmetic instead of MathF.Round, so it compiles on every ILGPU backend.
             float rounded = (scaled + RoundingShift) - RoundingShift;
             rounded = rounded > Int8Max ? Int8Max : rounded < -Int8Max ? -Int8Max : rounded;
