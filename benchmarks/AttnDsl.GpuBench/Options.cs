@@ -36,6 +36,8 @@ namespace AttnDsl.GpuBench
             "  --deadline-s  skip the remaining rows after this many seconds (default: none)\n" +
             "  --sparse <dir> [--sparse-shape BxHxN]  the [BlockSelect] rows (D=128 causal, default 1x16x32768): dense causal,\n" +
             "                estimator, sparse kernel on the selection; checked first on 1x2x2048; selections written to <dir>\n" +
+            "  --quant [--quant-shape BxHxN]  the [Quantize] int8 rows (D=128 dense and causal, default 1x16x16384) against the Float16\n" +
+            "                tensor-core kernel, prologue included and alone; checked first on 1x2x1024\n" +
             "  --dump-ptx    write the PTX of every spec's tiled kernel (SM_90, no GPU needed) to <dir> and exit\n" +
             "  --check-shape shape checked against AttentionReference once per spec (default 2x2x1280; documents 64..512 tokens there)";
 
@@ -66,6 +68,12 @@ namespace AttnDsl.GpuBench
 
         /// <summary>The timed shape of the sparse rows (default 1x16x32768).</summary>
         public GridShape SparseShape { get; private set; } = new(1, 16, 32768);
+
+        /// <summary>--quant: the [Quantize] int8 rows instead of the grid (dense and causal, D=128, against the Float16 tensor-core kernel).</summary>
+        public bool Quant { get; private set; }
+
+        /// <summary>The timed shape of the quant rows (default 1x16x16384).</summary>
+        public GridShape QuantShape { get; private set; } = new(1, 16, 16384);
         public bool Help { get; private set; }
 
         public IReadOnlyList<GridShape> Grid()
@@ -148,6 +156,8 @@ namespace AttnDsl.GpuBench
                     case "--dump-ptx": o.DumpPtxDir = Next(); break;
                     case "--sparse": o.SparseDir = Next(); break;
                     case "--sparse-shape": o.SparseShape = GridShape.Parse(Next()); break;
+                    case "--quant": o.Quant = true; break;
+                    case "--quant-shape": o.QuantShape = GridShape.Parse(Next()); break;
                     case "-h" or "--help": o.Help = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[a]}'.");
                 }

@@ -70,7 +70,7 @@ namespace AttnDsl.GpuBench
             try
             {
                 var bench = new Bench(device, options, json);
-                return options.SparseDir is null ? bench.RunAll() : bench.RunSparse(options.SparseDir);
+                return options.SparseDir is not null ? bench.RunSparse(options.SparseDir) : options.Quant ? bench.RunQuant() : bench.RunAll();
             }
             finally
             {

@@ -65,3 +65,15 @@ namespace AttnDsl.GpuBench.Specs
     [Causal, BlockSelect(BlockEstimator.MeanPooled, TopFraction = 0.08)]
     public static partial class SelectCausalD128;
 }
+
+namespace AttnDsl.GpuBench.Specs
+{
+    /// <summary>[Quantize] rows (GpuBench --quant): SageAttention's int8 QK^T with smoothed keys, tiles as the Float16 rows.</summary>
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Causal, Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
+    public static partial class SageCausalD128;
+
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
+    public static partial class SageDenseD128;
+}
