@@ -122,16 +122,33 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitScoreKernel(CodeWriter w)
         {
+            w.Line("/// <summary>The class of block (q, k) for ScoreKernel: the spec's, Empty outside the grid of blocks.</summary>");
+            w.Line(Inline);
+            w.Line($"public static {BlockClass} TileBlock(in Arguments a, int b, int h, int q, int k, int queryBlocks, int keyBlocks) =>");
+            w.Line($"    q < queryBlocks && k < keyBlocks ? SpecBlock(a, b, h, q, k) : {BlockClass}.Empty;");
+            w.Line();
+            w.Line("/// <summary>Stores ScoreKernel's pooled score of block (q, k) at <paramref name=\"at\"/> with its class: -inf where the masks hide the block; nothing outside the grid.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void StoreScore(global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, long at, int q, int k, int queryBlocks, int keyBlocks, {BlockClass} block, float dot)"))
+            {
+                w.Line("if (q >= queryBlocks || k >= keyBlocks)");
+                w.Line("    return;");
+                w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
+                w.Line("classes[at] = (byte)block;");
+            }
+            w.Line();
             w.Line("/// <summary>");
-            w.Line("/// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled tiles staged in shared memory");
-            w.Line("/// (rows padded by one float against bank conflicts): score = sum over d in order of q[d] * k[d], times SelectScale;");
-            w.Line("/// -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.");
+            w.Line("/// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled rows staged in shared memory");
+            w.Line("/// (rows padded by one float against bank conflicts), a thread per 2 x 2 of it: query rows r and r + tile / 2 against key");
+            w.Line("/// rows c and c + tile / 2, so that each shared load feeds two products. score = sum over d in order of q[d] * k[d], times");
+            w.Line("/// SelectScale; -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.");
             w.Line("/// </summary>");
             using (w.Block("public static void ScoreKernel(Arguments a, global::ILGPU.ArrayView<float> pooledQuery, global::ILGPU.ArrayView<float> pooledKey, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int tile, int queryBlocks, int keyBlocks)"))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<float>();");
                 w.Line("const int stride = HeadDim + 1;");
                 w.Line("int t = global::ILGPU.Group.IdxX;");
+                w.Line("int half = tile / 2;");
                 w.Line("int tilesQ = (queryBlocks + tile - 1) / tile;");
                 w.Line("int tilesK = (keyBlocks + tile - 1) / tile;");
                 w.Line("int g = global::ILGPU.Grid.IdxX;");
@@ -140,35 +157,47 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int h = g / tilesK / tilesQ % a.QueryHeads;");
                 w.Line("int b = g / tilesK / tilesQ / a.QueryHeads;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
-                w.Line("int q = q0 + t / tile, k = k0 + t % tile;");
-                w.Line("bool inside = q < queryBlocks && k < keyBlocks;");
-                w.Line($"{BlockClass} block = inside ? SpecBlock(a, b, h, q, k) : {BlockClass}.Empty;");
+                w.Line("int r = t / half, c = t % half;");
+                w.Line("int q = q0 + r, k = k0 + c;");
+                w.Line("// This thread's blocks: (q, k), (q, k + half), (q + half, k), (q + half, k + half).");
+                w.Line($"{BlockClass} block00 = TileBlock(a, b, h, q, k, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block01 = TileBlock(a, b, h, q, k + half, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block10 = TileBlock(a, b, h, q + half, k, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block11 = TileBlock(a, b, h, q + half, k + half, queryBlocks, keyBlocks);");
                 w.Line("long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;");
+                w.Line("long down = (long)half * keyBlocks;");
+                w.Line($"bool visible = block00 != {BlockClass}.Empty || block01 != {BlockClass}.Empty || block10 != {BlockClass}.Empty || block11 != {BlockClass}.Empty;");
                 w.Line("// A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.");
-                using (w.Block($"if (!global::ILGPU.Group.BarrierOr(block != {BlockClass}.Empty))"))
+                using (w.Block("if (!global::ILGPU.Group.BarrierOr(visible))"))
                 {
-                    using (w.Block("if (inside)"))
-                    {
-                        w.Line("scores[at] = float.NegativeInfinity;");
-                        w.Line($"classes[at] = (byte){BlockClass}.Empty;");
-                    }
+                    w.Line($"StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
                     w.Line("return;");
                 }
-                using (w.Block("for (int e = t; e < tile * HeadDim; e += tile * tile)"))
+                using (w.Block("for (int e = t; e < tile * HeadDim; e += half * half)"))
                 {
-                    w.Line("int r = e / HeadDim, d = e % HeadDim;");
-                    w.Line("shared[r * stride + d] = q0 + r < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + r) * HeadDim + d] : 0f;");
-                    w.Line("shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;");
+                    w.Line("int row = e / HeadDim, d = e % HeadDim;");
+                    w.Line("shared[row * stride + d] = q0 + row < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + row) * HeadDim + d] : 0f;");
+                    w.Line("shared[(tile + row) * stride + d] = k0 + row < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + row) * HeadDim + d] : 0f;");
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("if (!inside)");
-                w.Line("    return;");
-                w.Line("int qs = t / tile * stride, ks = (tile + t % tile) * stride;");
-                w.Line("float dot = 0f;");
-                w.Line("for (int d = 0; d < HeadDim; d++)");
-                w.Line("    dot += shared[qs + d] * shared[ks + d];");
-                w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
-                w.Line("classes[at] = (byte)block;");
+                w.Line("int qs = r * stride, ks = (tile + c) * stride, jump = half * stride;");
+                w.Line("float dot00 = 0f, dot01 = 0f, dot10 = 0f, dot11 = 0f;");
+                using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                {
+                    w.Line("float x0 = shared[qs + d], x1 = shared[qs + jump + d];");
+                    w.Line("float y0 = shared[ks + d], y1 = shared[ks + jump + d];");
+                    w.Line("dot00 += x0 * y0;");
+                    w.Line("dot01 += x0 * y1;");
+                    w.Line("dot10 += x1 * y0;");
+                    w.Line("dot11 += x1 * y1;");
+                }
+                w.Line("StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, block00, dot00);");
+                w.Line("StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, block01, dot01);");
+                w.Line("StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, block10, dot10);");
+                w.Line("StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, block11, dot11);");
             }
             w.Line();
         }
@@ -400,10 +429,10 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"var __pool = {kernels}.Auxiliary(accelerator, \"Pool\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, int>(__a, {KernelsClass}.PoolKernel));");
                 w.Line("__pool((int)__q.Length, arguments, __q, 0);");
                 w.Line("__pool((int)__k.Length, arguments, __k, 1);");
-                w.Line($"int __tile = {Builder}.ScoreTile(accelerator);");
+                w.Line($"int __tile = {Builder}.ScoreTile(accelerator, {KernelsClass}.HeadDim); // a thread per 2 x 2 scores of a tile");
                 w.Line("int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);");
                 w.Line($"var __score = {kernels}.Auxiliary(accelerator, \"Score\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ScoreKernel));");
-                w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
+                w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile / 4, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
                 w.Line($"int __sort = {Builder}.SortLength(accelerator, __kb);");
                 w.Line($"var __select = {kernels}.Auxiliary(accelerator, \"Select\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, {KernelsClass}.SelectKernel));");
                 w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);");

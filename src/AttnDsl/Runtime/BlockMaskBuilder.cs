@@ -20,11 +20,15 @@ namespace AttnDsl.Runtime
         /// <summary>Threads per group of the selection kernel (one group per query-block row).</summary>
         public static int SelectThreads(Accelerator accelerator) => Math.Min(128, accelerator.MaxNumThreadsPerGroup);
 
-        /// <summary>Side of the square tile of pooled scores one group of the score kernel computes.</summary>
-        public static int ScoreTile(Accelerator accelerator)
+        /// <summary>
+        /// Side of the square tile of pooled scores one group of the score kernel computes, a thread per 2 x 2 of it: 32 (256
+        /// threads, two staged tiles of pooled rows of <paramref name="headDim"/> floats) where the accelerator's groups and shared
+        /// memory allow, else the largest power of two that fits.
+        /// </summary>
+        public static int ScoreTile(Accelerator accelerator, int headDim)
         {
-            int tile = 16;
-            while (tile > 1 && tile * tile > accelerator.MaxNumThreadsPerGroup)
+            int tile = 32;
+            while (tile > 2 && (tile * tile / 4 > accelerator.MaxNumThreadsPerGroup || 2L * tile * (headDim + 1) * sizeof(float) > accelerator.MaxSharedMemoryPerGroup))
                 tile /= 2;
             return tile;
         }

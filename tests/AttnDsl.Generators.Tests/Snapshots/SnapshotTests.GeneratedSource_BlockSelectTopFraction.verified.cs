@@ -187,10 +187,10 @@ namespace Samples
             var __pool = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Pool", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, int>(__a, AttnDslKernels.PoolKernel));
             __pool((int)__q.Length, arguments, __q, 0);
             __pool((int)__k.Length, arguments, __k, 1);
-            int __tile = global::AttnDsl.Runtime.BlockMaskBuilder.ScoreTile(accelerator);
+            int __tile = global::AttnDsl.Runtime.BlockMaskBuilder.ScoreTile(accelerator, AttnDslKernels.HeadDim); // a thread per 2 x 2 scores of a tile
             int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);
             var __score = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Score", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ScoreKernel));
-            __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
+            __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile / 4, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
             int __sort = global::AttnDsl.Runtime.BlockMaskBuilder.SortLength(accelerator, __kb);
             var __select = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Select", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, AttnDslKernels.SelectKernel));
             __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
@@ -1060,16 +1060,33 @@ namespace Samples
                 pooled[at] = sum / (end - first);
             }
 
+            /// <summary>The class of block (q, k) for ScoreKernel: the spec's, Empty outside the grid of blocks.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static global::AttnDsl.BlockClass TileBlock(in Arguments a, int b, int h, int q, int k, int queryBlocks, int keyBlocks) =>
+                q < queryBlocks && k < keyBlocks ? SpecBlock(a, b, h, q, k) : global::AttnDsl.BlockClass.Empty;
+
+            /// <summary>Stores ScoreKernel's pooled score of block (q, k) at <paramref name="at"/> with its class: -inf where the masks hide the block; nothing outside the grid.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void StoreScore(global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, long at, int q, int k, int queryBlocks, int keyBlocks, global::AttnDsl.BlockClass block, float dot)
+            {
+                if (q >= queryBlocks || k >= keyBlocks)
+                    return;
+                scores[at] = block == global::AttnDsl.BlockClass.Empty ? float.NegativeInfinity : dot * SelectScale;
+                classes[at] = (byte)block;
+            }
+
             /// <summary>
-            /// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled tiles staged in shared memory
-            /// (rows padded by one float against bank conflicts): score = sum over d in order of q[d] * k[d], times SelectScale;
-            /// -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.
+            /// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled rows staged in shared memory
+            /// (rows padded by one float against bank conflicts), a thread per 2 x 2 of it: query rows r and r + tile / 2 against key
+            /// rows c and c + tile / 2, so that each shared load feeds two products. score = sum over d in order of q[d] * k[d], times
+            /// SelectScale; -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.
             /// </summary>
             public static void ScoreKernel(Arguments a, global::ILGPU.ArrayView<float> pooledQuery, global::ILGPU.ArrayView<float> pooledKey, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int tile, int queryBlocks, int keyBlocks)
             {
                 var shared = global::ILGPU.SharedMemory.GetDynamic<float>();
                 const int stride = HeadDim + 1;
                 int t = global::ILGPU.Group.IdxX;
+                int half = tile / 2;
                 int tilesQ = (queryBlocks + tile - 1) / tile;
                 int tilesK = (keyBlocks + tile - 1) / tile;
                 int g = global::ILGPU.Grid.IdxX;
@@ -1078,35 +1095,47 @@ namespace Samples
                 int h = g / tilesK / tilesQ % a.QueryHeads;
                 int b = g / tilesK / tilesQ / a.QueryHeads;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                int q = q0 + t / tile, k = k0 + t % tile;
-                bool inside = q < queryBlocks && k < keyBlocks;
-                global::AttnDsl.BlockClass block = inside ? SpecBlock(a, b, h, q, k) : global::AttnDsl.BlockClass.Empty;
+                int r = t / half, c = t % half;
+                int q = q0 + r, k = k0 + c;
+                // This thread's blocks: (q, k), (q, k + half), (q + half, k), (q + half, k + half).
+                global::AttnDsl.BlockClass block00 = TileBlock(a, b, h, q, k, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block01 = TileBlock(a, b, h, q, k + half, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block10 = TileBlock(a, b, h, q + half, k, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block11 = TileBlock(a, b, h, q + half, k + half, queryBlocks, keyBlocks);
                 long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;
+                long down = (long)half * keyBlocks;
+                bool visible = block00 != global::AttnDsl.BlockClass.Empty || block01 != global::AttnDsl.BlockClass.Empty || block10 != global::AttnDsl.BlockClass.Empty || block11 != global::AttnDsl.BlockClass.Empty;
                 // A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.
-                if (!global::ILGPU.Group.BarrierOr(block != global::AttnDsl.BlockClass.Empty))
+                if (!global::ILGPU.Group.BarrierOr(visible))
                 {
-                    if (inside)
-                    {
-                        scores[at] = float.NegativeInfinity;
-                        classes[at] = (byte)global::AttnDsl.BlockClass.Empty;
-                    }
+                    StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
                     return;
                 }
-                for (int e = t; e < tile * HeadDim; e += tile * tile)
+                for (int e = t; e < tile * HeadDim; e += half * half)
                 {
-                    int r = e / HeadDim, d = e % HeadDim;
-                    shared[r * stride + d] = q0 + r < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + r) * HeadDim + d] : 0f;
-                    shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;
+                    int row = e / HeadDim, d = e % HeadDim;
+                    shared[row * stride + d] = q0 + row < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + row) * HeadDim + d] : 0f;
+                    shared[(tile + row) * stride + d] = k0 + row < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + row) * HeadDim + d] : 0f;
                 }
                 global::ILGPU.Group.Barrier();
-                if (!inside)
-                    return;
-                int qs = t / tile * stride, ks = (tile + t % tile) * stride;
-                float dot = 0f;
+                int qs = r * stride, ks = (tile + c) * stride, jump = half * stride;
+                float dot00 = 0f, dot01 = 0f, dot10 = 0f, dot11 = 0f;
                 for (int d = 0; d < HeadDim; d++)
-                    dot += shared[qs + d] * shared[ks + d];
-                scores[at] = block == global::AttnDsl.BlockClass.Empty ? float.NegativeInfinity : dot * SelectScale;
-                classes[at] = (byte)block;
+                {
+                    float x0 = shared[qs + d], x1 = shared[qs + jump + d];
+                    float y0 = shared[ks + d], y1 = shared[ks + jump + d];
+                    dot00 += x0 * y0;
+                    dot01 += x0 * y1;
+                    dot10 += x1 * y0;
+                    dot11 += x1 * y1;
+                }
+                StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, block00, dot00);
+                StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, block01, dot01);
+                StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, block10, dot10);
+                StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, block11, dot11);
             }
 
             /// <summary>
