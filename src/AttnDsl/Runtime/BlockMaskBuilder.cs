@@ -35,14 +35,15 @@ namespace AttnDsl.Runtime
 
         /// <summary>
         /// The power of two the selection kernel sorts a row of <paramref name="keyBlocks"/> scores in; it needs two ints of
-        /// shared memory per entry, and packs both list counts of a row into one int (at most 65535 key blocks).
+        /// shared memory per entry and two more (the row's visible span), and packs both list counts of a row into one int
+        /// (at most 65535 key blocks).
         /// </summary>
         public static int SortLength(Accelerator accelerator, int keyBlocks)
         {
             int length = 1;
             while (length < keyBlocks)
                 length <<= 1;
-            long bytes = 2L * length * sizeof(int);
+            long bytes = (2L * length + 2) * sizeof(int);
             if (keyBlocks > ushort.MaxValue || bytes > accelerator.MaxSharedMemoryPerGroup)
                 throw new NotSupportedException(
                     $"[BlockSelect] ranks a row of {keyBlocks} key blocks in {bytes} bytes of shared memory; this accelerator has {accelerator.MaxSharedMemoryPerGroup} per group " +

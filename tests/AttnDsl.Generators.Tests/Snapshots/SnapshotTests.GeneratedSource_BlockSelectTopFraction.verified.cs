@@ -193,7 +193,7 @@ namespace Samples
             __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile / 4, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
             int __sort = global::AttnDsl.Runtime.BlockMaskBuilder.SortLength(accelerator, __kb);
             var __select = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Select", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, AttnDslKernels.SelectKernel));
-            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
+            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort + 2)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
             global::AttnDsl.Runtime.BlockMaskBuilder.Written(mask);
         }
 
@@ -1141,29 +1141,69 @@ namespace Samples
             /// <summary>
             /// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a
             /// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, sets the others Empty,
-            /// and writes the row's partial and full lists in key-block order.
+            /// and writes the row's partial and full lists in key-block order. Only the span from the row's first to its last block
+            /// the masks leave visible is sorted and listed, padded with -inf to a power of two: a causal row sorts its prefix.
             /// </summary>
             public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, global::ILGPU.ArrayView<int> partialCounts, global::ILGPU.ArrayView<int> partialIndices, global::ILGPU.ArrayView<int> fullCounts, global::ILGPU.ArrayView<int> fullIndices, int queryBlocks, int keyBlocks, int sortLength)
             {
                 var shared = global::ILGPU.SharedMemory.GetDynamic<int>();
                 var keys = shared.SubView(0, sortLength);
                 var order = shared.SubView(sortLength, sortLength);
+                var span = shared.SubView(2 * sortLength, 2);
                 int t = global::ILGPU.Group.IdxX;
                 int threads = global::ILGPU.Group.DimX;
                 long row = global::ILGPU.Grid.IdxX;
                 int q = (int)(row % queryBlocks);
                 long start = row * keyBlocks;
-                for (int e = t; e < sortLength; e += threads)
+                // The span [first, last] of the blocks the masks leave visible (not Empty): it holds every candidate and every block
+                // the lists can hold; blocks outside it are Empty already.
+                if (t == 0)
                 {
-                    keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < keyBlocks ? scores[start + e] : float.NegativeInfinity);
-                    order[e] = e;
+                    span[0] = keyBlocks;
+                    span[1] = -1;
                 }
                 global::ILGPU.Group.Barrier();
-                for (int size = 2; size <= sortLength; size <<= 1)
+                int lowest = keyBlocks, highest = -1;
+                for (int k = t; k < keyBlocks; k += threads)
+                {
+                    if (classes[start + k] != (byte)global::AttnDsl.BlockClass.Empty)
+                    {
+                        if (highest < 0)
+                            lowest = k;
+                        highest = k;
+                    }
+                }
+                if (highest >= 0)
+                {
+                    global::ILGPU.Atomic.Min(ref span[0], lowest);
+                    global::ILGPU.Atomic.Max(ref span[1], highest);
+                }
+                global::ILGPU.Group.Barrier();
+                int first = span[0], last = span[1];
+                if (last < 0)
+                {
+                    if (t == 0)
+                    {
+                        partialCounts[row] = 0;
+                        fullCounts[row] = 0;
+                    }
+                    return;
+                }
+                int length = last - first + 1;
+                int sorted = 1;
+                while (sorted < length)
+                    sorted <<= 1;
+                for (int e = t; e < sorted; e += threads)
+                {
+                    keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < length ? scores[start + first + e] : float.NegativeInfinity);
+                    order[e] = first + e;
+                }
+                global::ILGPU.Group.Barrier();
+                for (int size = 2; size <= sorted; size <<= 1)
                 {
                     for (int stride = size >> 1; stride > 0; stride >>= 1)
                     {
-                        for (int e = t; e < sortLength / 2; e += threads)
+                        for (int e = t; e < sorted / 2; e += threads)
                         {
                             int lo = 2 * e - (e & (stride - 1));
                             int hi = lo + stride;
@@ -1183,42 +1223,36 @@ namespace Samples
                         global::ILGPU.Group.Barrier();
                     }
                 }
-                if (t == 0)
+                // Candidates (blocks the masks leave visible) rank first: every thread finds the first -inf by bisection.
+                int candidates = 0, end = length;
+                while (candidates < end)
                 {
-                    // Candidates (blocks the masks leave visible) rank first: find the first -inf by bisection.
-                    int candidates = 0, end = keyBlocks;
-                    while (candidates < end)
-                    {
-                        int mid = (candidates + end) >> 1;
-                        if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)
-                            candidates = mid + 1;
-                        else
-                            end = mid;
-                    }
-                    // ceil(TopFraction * candidates), at least one block of a row that has any.
-                    double wanted = 0.1d * candidates;
-                    int keep = (int)wanted;
-                    if (keep < wanted)
-                        keep++;
-                    if (keep < 1 && candidates > 0)
-                        keep = 1;
-                    if (keep > candidates)
-                        keep = candidates;
-                    keys[0] = keep; // the ranking's scores are no longer needed
+                    int mid = (candidates + end) >> 1;
+                    if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)
+                        candidates = mid + 1;
+                    else
+                        end = mid;
                 }
-                global::ILGPU.Group.Barrier();
-                int kept = keys[0];
+                // ceil(TopFraction * candidates), at least one block of a row that has any.
+                double wanted = 0.1d * candidates;
+                int kept = (int)wanted;
+                if (kept < wanted)
+                    kept++;
+                if (kept < 1 && candidates > 0)
+                    kept = 1;
+                if (kept > candidates)
+                    kept = candidates;
                 global::ILGPU.Group.Barrier(); // keys is reused below
                 int i0 = q * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                // Per key block: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.
-                for (int r = t; r < sortLength; r += threads)
+                // Per block of the span: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.
+                for (int r = t; r < sorted; r += threads)
                 {
                     int k = order[r];
                     int listed = 0;
-                    if (k < keyBlocks)
+                    if (k <= last) // not padding
                     {
                         bool forced = k < 1 || (k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0); // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)
                         byte block = classes[start + k];
@@ -1227,34 +1261,34 @@ namespace Samples
                         else
                             classes[start + k] = (byte)global::AttnDsl.BlockClass.Empty;
                     }
-                    keys[k] = listed;
+                    keys[k - first] = listed;
                 }
                 global::ILGPU.Group.Barrier();
                 // Inclusive prefix sum (Hillis-Steele), ping-ponging between keys and order; scanIn holds the result.
                 var scanIn = keys;
                 var scanOut = order;
-                for (int offset = 1; offset < sortLength; offset <<= 1)
+                for (int offset = 1; offset < sorted; offset <<= 1)
                 {
-                    for (int e = t; e < sortLength; e += threads)
+                    for (int e = t; e < sorted; e += threads)
                         scanOut[e] = scanIn[e] + (e >= offset ? scanIn[e - offset] : 0);
                     global::ILGPU.Group.Barrier();
                     var swap = scanIn;
                     scanIn = scanOut;
                     scanOut = swap;
                 }
-                for (int k = t; k < keyBlocks; k += threads)
+                for (int e = t; e < length; e += threads)
                 {
-                    int sum = scanIn[k];
-                    int listed = sum - (k > 0 ? scanIn[k - 1] : 0);
+                    int sum = scanIn[e];
+                    int listed = sum - (e > 0 ? scanIn[e - 1] : 0);
                     if (listed == 1)
-                        partialIndices[start + (sum & 0xFFFF) - 1] = k;
+                        partialIndices[start + (sum & 0xFFFF) - 1] = first + e;
                     else if (listed == 1 << 16)
-                        fullIndices[start + (sum >> 16) - 1] = k;
+                        fullIndices[start + (sum >> 16) - 1] = first + e;
                 }
                 if (t == 0)
                 {
-                    partialCounts[row] = scanIn[sortLength - 1] & 0xFFFF;
-                    fullCounts[row] = scanIn[sortLength - 1] >> 16;
+                    partialCounts[row] = scanIn[sorted - 1] & 0xFFFF;
+                    fullCounts[row] = scanIn[sorted - 1] >> 16;
                 }
             }
 
