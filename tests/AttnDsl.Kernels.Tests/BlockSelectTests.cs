@@ -33,6 +33,8 @@ namespace AttnDsl.Kernels.Tests
             ["gqa"] = new AttentionShape(2, 4, 2, 100, 100),
             ["cross-ragged"] = new AttentionShape(1, 2, 1, 45, 131),
             ["more-queries"] = new AttentionShape(1, 2, 2, 90, 61),
+            // Enough blocks for several score tiles per head (some hidden whole) and rows whose visible span is not the whole row.
+            ["long"] = new AttentionShape(1, 2, 1, 300, 300),
         };
 
         private static readonly string[] s_specs = { nameof(SelectTopKCausalF32), nameof(SelectFractionCausalF16), nameof(SelectMassWindowF32), nameof(SelectModF32) };

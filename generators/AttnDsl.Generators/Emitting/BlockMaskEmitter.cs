@@ -122,16 +122,33 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitScoreKernel(CodeWriter w)
         {
+            w.Line("/// <summary>The class of block (q, k) for ScoreKernel: the spec's, Empty outside the grid of blocks.</summary>");
+            w.Line(Inline);
+            w.Line($"public static {BlockClass} TileBlock(in Arguments a, int b, int h, int q, int k, int queryBlocks, int keyBlocks) =>");
+            w.Line($"    q < queryBlocks && k < keyBlocks ? SpecBlock(a, b, h, q, k) : {BlockClass}.Empty;");
+            w.Line();
+            w.Line("/// <summary>Stores ScoreKernel's pooled score of block (q, k) at <paramref name=\"at\"/> with its class: -inf where the masks hide the block; nothing outside the grid.</summary>");
+            w.Line(Inline);
+            using (w.Block($"public static void StoreScore(global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, long at, int q, int k, int queryBlocks, int keyBlocks, {BlockClass} block, float dot)"))
+            {
+                w.Line("if (q >= queryBlocks || k >= keyBlocks)");
+                w.Line("    return;");
+                w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
+                w.Line("classes[at] = (byte)block;");
+            }
+            w.Line();
             w.Line("/// <summary>");
-            w.Line("/// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled tiles staged in shared memory");
-            w.Line("/// (rows padded by one float against bank conflicts): score = sum over d in order of q[d] * k[d], times SelectScale;");
-            w.Line("/// -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.");
+            w.Line("/// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled rows staged in shared memory");
+            w.Line("/// (rows padded by one float against bank conflicts), a thread per 2 x 2 of it: query rows r and r + tile / 2 against key");
+            w.Line("/// rows c and c + tile / 2, so that each shared load feeds two products. score = sum over d in order of q[d] * k[d], times");
+            w.Line("/// SelectScale; -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.");
             w.Line("/// </summary>");
             using (w.Block("public static void ScoreKernel(Arguments a, global::ILGPU.ArrayView<float> pooledQuery, global::ILGPU.ArrayView<float> pooledKey, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int tile, int queryBlocks, int keyBlocks)"))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<float>();");
                 w.Line("const int stride = HeadDim + 1;");
                 w.Line("int t = global::ILGPU.Group.IdxX;");
+                w.Line("int half = tile / 2;");
                 w.Line("int tilesQ = (queryBlocks + tile - 1) / tile;");
                 w.Line("int tilesK = (keyBlocks + tile - 1) / tile;");
                 w.Line("int g = global::ILGPU.Grid.IdxX;");
@@ -140,145 +157,210 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int h = g / tilesK / tilesQ % a.QueryHeads;");
                 w.Line("int b = g / tilesK / tilesQ / a.QueryHeads;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
-                w.Line("int q = q0 + t / tile, k = k0 + t % tile;");
-                w.Line("bool inside = q < queryBlocks && k < keyBlocks;");
-                w.Line($"{BlockClass} block = inside ? SpecBlock(a, b, h, q, k) : {BlockClass}.Empty;");
+                w.Line("int r = t / half, c = t % half;");
+                w.Line("int q = q0 + r, k = k0 + c;");
+                w.Line("// This thread's blocks: (q, k), (q, k + half), (q + half, k), (q + half, k + half).");
+                w.Line($"{BlockClass} block00 = TileBlock(a, b, h, q, k, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block01 = TileBlock(a, b, h, q, k + half, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block10 = TileBlock(a, b, h, q + half, k, queryBlocks, keyBlocks);");
+                w.Line($"{BlockClass} block11 = TileBlock(a, b, h, q + half, k + half, queryBlocks, keyBlocks);");
                 w.Line("long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;");
+                w.Line("long down = (long)half * keyBlocks;");
+                w.Line($"bool visible = block00 != {BlockClass}.Empty || block01 != {BlockClass}.Empty || block10 != {BlockClass}.Empty || block11 != {BlockClass}.Empty;");
                 w.Line("// A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.");
-                using (w.Block($"if (!global::ILGPU.Group.BarrierOr(block != {BlockClass}.Empty))"))
+                using (w.Block("if (!global::ILGPU.Group.BarrierOr(visible))"))
                 {
-                    using (w.Block("if (inside)"))
-                    {
-                        w.Line("scores[at] = float.NegativeInfinity;");
-                        w.Line($"classes[at] = (byte){BlockClass}.Empty;");
-                    }
+                    w.Line($"StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
+                    w.Line($"StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, {BlockClass}.Empty, 0f);");
                     w.Line("return;");
                 }
-                using (w.Block("for (int e = t; e < tile * HeadDim; e += tile * tile)"))
+                using (w.Block("for (int e = t; e < tile * HeadDim; e += half * half)"))
                 {
-                    w.Line("int r = e / HeadDim, d = e % HeadDim;");
-                    w.Line("shared[r * stride + d] = q0 + r < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + r) * HeadDim + d] : 0f;");
-                    w.Line("shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;");
+                    w.Line("int row = e / HeadDim, d = e % HeadDim;");
+                    w.Line("shared[row * stride + d] = q0 + row < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + row) * HeadDim + d] : 0f;");
+                    w.Line("shared[(tile + row) * stride + d] = k0 + row < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + row) * HeadDim + d] : 0f;");
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("if (!inside)");
-                w.Line("    return;");
-                w.Line("int qs = t / tile * stride, ks = (tile + t % tile) * stride;");
-                w.Line("float dot = 0f;");
-                w.Line("for (int d = 0; d < HeadDim; d++)");
-                w.Line("    dot += shared[qs + d] * shared[ks + d];");
-                w.Line($"scores[at] = block == {BlockClass}.Empty ? float.NegativeInfinity : dot * SelectScale;");
-                w.Line("classes[at] = (byte)block;");
+                w.Line("int qs = r * stride, ks = (tile + c) * stride, jump = half * stride;");
+                w.Line("float dot00 = 0f, dot01 = 0f, dot10 = 0f, dot11 = 0f;");
+                using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                {
+                    w.Line("float x0 = shared[qs + d], x1 = shared[qs + jump + d];");
+                    w.Line("float y0 = shared[ks + d], y1 = shared[ks + jump + d];");
+                    w.Line("dot00 += x0 * y0;");
+                    w.Line("dot01 += x0 * y1;");
+                    w.Line("dot10 += x1 * y0;");
+                    w.Line("dot11 += x1 * y1;");
+                }
+                w.Line("StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, block00, dot00);");
+                w.Line("StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, block01, dot01);");
+                w.Line("StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, block10, dot10);");
+                w.Line("StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, block11, dot11);");
             }
             w.Line();
         }
 
         private static void EmitSelectKernel(CodeWriter w, BlockSelectSpec select)
         {
+            const string bits = "global::ILGPU.Interop.FloatAsInt";
+            const string value = "global::ILGPU.Interop.IntAsFloat";
             w.Line("/// <summary>");
             w.Line("/// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a");
             w.Line("/// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, sets the others Empty,");
-            w.Line("/// and writes the row's partial and full lists in key-block order.");
+            w.Line("/// and writes the row's partial and full lists in key-block order. Only the span from the row's first to its last block");
+            w.Line("/// the masks leave visible is sorted and listed, padded with -inf to a power of two: a causal row sorts its prefix.");
             w.Line("/// </summary>");
             using (w.Block("public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, global::ILGPU.ArrayView<int> partialCounts, global::ILGPU.ArrayView<int> partialIndices, global::ILGPU.ArrayView<int> fullCounts, global::ILGPU.ArrayView<int> fullIndices, int queryBlocks, int keyBlocks, int sortLength)"))
             {
                 w.Line("var shared = global::ILGPU.SharedMemory.GetDynamic<int>();");
                 w.Line("var keys = shared.SubView(0, sortLength);");
                 w.Line("var order = shared.SubView(sortLength, sortLength);");
+                w.Line("var span = shared.SubView(2 * sortLength, 2);");
                 w.Line("int t = global::ILGPU.Group.IdxX;");
                 w.Line("int threads = global::ILGPU.Group.DimX;");
                 w.Line("long row = global::ILGPU.Grid.IdxX;");
                 w.Line("int q = (int)(row % queryBlocks);");
                 w.Line("long start = row * keyBlocks;");
-                using (w.Block("for (int e = t; e < sortLength; e += threads)"))
+                w.Line("// The span [first, last] of the blocks the masks leave visible (not Empty): it holds every candidate and every block");
+                w.Line("// the lists can hold; blocks outside it are Empty already.");
+                using (w.Block("if (t == 0)"))
                 {
-                    w.Line("keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < keyBlocks ? scores[start + e] : float.NegativeInfinity);");
-                    w.Line("order[e] = e;");
+                    w.Line("span[0] = keyBlocks;");
+                    w.Line("span[1] = -1;");
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
-                using (w.Block("for (int size = 2; size <= sortLength; size <<= 1)"))
+                w.Line("int lowest = keyBlocks, highest = -1;");
+                using (w.Block("for (int k = t; k < keyBlocks; k += threads)"))
+                {
+                    using (w.Block($"if (classes[start + k] != (byte){BlockClass}.Empty)"))
+                    {
+                        w.Line("if (highest < 0)");
+                        w.Line("    lowest = k;");
+                        w.Line("highest = k;");
+                    }
+                }
+                using (w.Block("if (highest >= 0)"))
+                {
+                    w.Line("global::ILGPU.Atomic.Min(ref span[0], lowest);");
+                    w.Line("global::ILGPU.Atomic.Max(ref span[1], highest);");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("int first = span[0], last = span[1];");
+                using (w.Block("if (last < 0)"))
+                {
+                    using (w.Block("if (t == 0)"))
+                    {
+                        w.Line("partialCounts[row] = 0;");
+                        w.Line("fullCounts[row] = 0;");
+                    }
+                    w.Line("return;");
+                }
+                w.Line("int length = last - first + 1;");
+                w.Line("int sorted = 1;");
+                w.Line("while (sorted < length)");
+                w.Line("    sorted <<= 1;");
+                using (w.Block("for (int e = t; e < sorted; e += threads)"))
+                {
+                    w.Line($"keys[e] = (int){bits}(e < length ? scores[start + first + e] : float.NegativeInfinity);");
+                    w.Line("order[e] = first + e;");
+                }
+                w.Line("global::ILGPU.Group.Barrier();");
+                using (w.Block("for (int size = 2; size <= sorted; size <<= 1)"))
                 using (w.Block("for (int stride = size >> 1; stride > 0; stride >>= 1)"))
                 {
-                    using (w.Block("for (int e = t; e < sortLength / 2; e += threads)"))
+                    using (w.Block("for (int e = t; e < sorted / 2; e += threads)"))
                     {
                         w.Line("int lo = 2 * e - (e & (stride - 1));");
                         w.Line("int hi = lo + stride;");
-                        w.Line("float sl = global::ILGPU.Interop.IntAsFloat((uint)keys[lo]), sh = global::ILGPU.Interop.IntAsFloat((uint)keys[hi]);");
+                        w.Line($"float sl = {value}((uint)keys[lo]), sh = {value}((uint)keys[hi]);");
                         w.Line("int ol = order[lo], oh = order[hi];");
                         w.Line("bool highFirst = sh > sl || (sh == sl && oh < ol);");
                         w.Line("bool lowFirst = sl > sh || (sl == sh && ol < oh);");
                         w.Line("// Runs with (lo & size) == 0 sort best-first, the others worst-first; the last pass merges all best-first.");
                         using (w.Block("if ((lo & size) == 0 ? highFirst : lowFirst)"))
                         {
-                            w.Line("keys[lo] = (int)global::ILGPU.Interop.FloatAsInt(sh);");
-                            w.Line("keys[hi] = (int)global::ILGPU.Interop.FloatAsInt(sl);");
+                            w.Line($"keys[lo] = (int){bits}(sh);");
+                            w.Line($"keys[hi] = (int){bits}(sl);");
                             w.Line("order[lo] = oh;");
                             w.Line("order[hi] = ol;");
                         }
                     }
                     w.Line("global::ILGPU.Group.Barrier();");
                 }
-                using (w.Block("if (t == 0)"))
+                w.Line("// Candidates (blocks the masks leave visible) rank first: every thread finds the first -inf by bisection.");
+                w.Line("int candidates = 0, end = length;");
+                using (w.Block("while (candidates < end)"))
                 {
-                    w.Line("// Candidates (blocks the masks leave visible) rank first: find the first -inf by bisection.");
-                    w.Line("int candidates = 0, end = keyBlocks;");
-                    using (w.Block("while (candidates < end)"))
-                    {
-                        w.Line("int mid = (candidates + end) >> 1;");
-                        w.Line("if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)");
-                        w.Line("    candidates = mid + 1;");
-                        w.Line("else");
-                        w.Line("    end = mid;");
-                    }
-                    if (select.TopK > 0)
-                    {
-                        w.Line($"int keep = candidates < {Int(select.TopK)} ? candidates : {Int(select.TopK)};");
-                    }
-                    else if (select.TopFraction > 0)
-                    {
-                        w.Line("// ceil(TopFraction * candidates), at least one block of a row that has any.");
-                        w.Line($"double wanted = {Double(select.TopFraction)} * candidates;");
-                        w.Line("int keep = (int)wanted;");
-                        w.Line("if (keep < wanted)");
-                        w.Line("    keep++;");
-                        w.Line("if (keep < 1 && candidates > 0)");
-                        w.Line("    keep = 1;");
-                        w.Line("if (keep > candidates)");
-                        w.Line("    keep = candidates;");
-                    }
-                    else
-                    {
-                        w.Line("// The shortest prefix whose share of the softmax over the pooled scores reaches CumulativeMass, summed in rank order.");
-                        w.Line("float best = candidates > 0 ? global::ILGPU.Interop.IntAsFloat((uint)keys[0]) : 0f;");
-                        w.Line("float total = 0f;");
-                        w.Line("for (int r = 0; r < candidates; r++)");
-                        w.Line($"    total += {Math}.Exp2(global::ILGPU.Interop.IntAsFloat((uint)keys[r]) - best);");
-                        w.Line($"float target = {Float(select.CumulativeMass)} * total;");
-                        w.Line("float mass = 0f;");
-                        w.Line("int keep = 0;");
-                        using (w.Block("while (keep < candidates)"))
-                        {
-                            w.Line($"mass += {Math}.Exp2(global::ILGPU.Interop.IntAsFloat((uint)keys[keep]) - best);");
-                            w.Line("keep++;");
-                            w.Line("if (mass >= target)");
-                            w.Line("    break;");
-                        }
-                    }
-                    w.Line("keys[0] = keep; // the ranking's scores are no longer needed");
+                    w.Line("int mid = (candidates + end) >> 1;");
+                    w.Line($"if ({value}((uint)keys[mid]) > float.NegativeInfinity)");
+                    w.Line("    candidates = mid + 1;");
+                    w.Line("else");
+                    w.Line("    end = mid;");
                 }
-                w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("int kept = keys[0];");
-                w.Line("global::ILGPU.Group.Barrier(); // keys is reused below");
+                if (select.TopK > 0)
+                {
+                    w.Line($"int kept = candidates < {Int(select.TopK)} ? candidates : {Int(select.TopK)};");
+                    w.Line("global::ILGPU.Group.Barrier(); // keys is reused below");
+                }
+                else if (select.TopFraction > 0)
+                {
+                    w.Line("// ceil(TopFraction * candidates), at least one block of a row that has any.");
+                    w.Line($"double wanted = {Double(select.TopFraction)} * candidates;");
+                    w.Line("int kept = (int)wanted;");
+                    w.Line("if (kept < wanted)");
+                    w.Line("    kept++;");
+                    w.Line("if (kept < 1 && candidates > 0)");
+                    w.Line("    kept = 1;");
+                    w.Line("if (kept > candidates)");
+                    w.Line("    kept = candidates;");
+                    w.Line("global::ILGPU.Group.Barrier(); // keys is reused below");
+                }
+                else
+                {
+                    w.Line("// The shortest prefix whose share of the softmax over the pooled scores reaches CumulativeMass. The terms");
+                    w.Line("// exp2(score - best) in parallel; their running sums in rank order by one thread (the sum the rule is defined by);");
+                    w.Line("// the first running sum that reaches the target by bisection (sums of terms >= 0 never decrease).");
+                    w.Line($"float best = candidates > 0 ? {value}((uint)keys[0]) : 0f;");
+                    w.Line("global::ILGPU.Group.Barrier(); // every thread has read the scores it needs");
+                    w.Line("for (int r = t; r < candidates; r += threads)");
+                    w.Line($"    keys[r] = (int){bits}({Math}.Exp2({value}((uint)keys[r]) - best));");
+                    w.Line("global::ILGPU.Group.Barrier();");
+                    using (w.Block("if (t == 0)"))
+                    {
+                        w.Line("float total = 0f;");
+                        using (w.Block("for (int r = 0; r < candidates; r++)"))
+                        {
+                            w.Line($"total += {value}((uint)keys[r]);");
+                            w.Line($"keys[r] = (int){bits}(total);");
+                        }
+                        w.Line($"float target = {Float(select.CumulativeMass)} * total;");
+                        w.Line("int reached = 0;");
+                        w.Line("end = candidates;");
+                        using (w.Block("while (reached < end)"))
+                        {
+                            w.Line("int mid = (reached + end) >> 1;");
+                            w.Line($"if ({value}((uint)keys[mid]) >= target)");
+                            w.Line("    end = mid;");
+                            w.Line("else");
+                            w.Line("    reached = mid + 1;");
+                        }
+                        w.Line("span[0] = reached < candidates ? reached + 1 : candidates; // the span was read: it passes the count to the group");
+                    }
+                    w.Line("global::ILGPU.Group.Barrier();");
+                    w.Line("int kept = span[0];");
+                }
                 w.Line("int i0 = q * BlockM;");
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
-                w.Line("// Per key block: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.");
-                using (w.Block("for (int r = t; r < sortLength; r += threads)"))
+                w.Line("// Per block of the span: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.");
+                using (w.Block("for (int r = t; r < sorted; r += threads)"))
                 {
                     w.Line("int k = order[r];");
                     w.Line("int listed = 0;");
-                    using (w.Block("if (k < keyBlocks)"))
+                    using (w.Block("if (k <= last) // not padding"))
                     {
                         string forced = "false";
                         if (select.KeepSinkBlocks > 0)
@@ -292,34 +374,34 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("else");
                         w.Line($"    classes[start + k] = (byte){BlockClass}.Empty;");
                     }
-                    w.Line("keys[k] = listed;");
+                    w.Line("keys[k - first] = listed;");
                 }
                 w.Line("global::ILGPU.Group.Barrier();");
                 w.Line("// Inclusive prefix sum (Hillis-Steele), ping-ponging between keys and order; scanIn holds the result.");
                 w.Line("var scanIn = keys;");
                 w.Line("var scanOut = order;");
-                using (w.Block("for (int offset = 1; offset < sortLength; offset <<= 1)"))
+                using (w.Block("for (int offset = 1; offset < sorted; offset <<= 1)"))
                 {
-                    w.Line("for (int e = t; e < sortLength; e += threads)");
+                    w.Line("for (int e = t; e < sorted; e += threads)");
                     w.Line("    scanOut[e] = scanIn[e] + (e >= offset ? scanIn[e - offset] : 0);");
                     w.Line("global::ILGPU.Group.Barrier();");
                     w.Line("var swap = scanIn;");
                     w.Line("scanIn = scanOut;");
                     w.Line("scanOut = swap;");
                 }
-                using (w.Block("for (int k = t; k < keyBlocks; k += threads)"))
+                using (w.Block("for (int e = t; e < length; e += threads)"))
                 {
-                    w.Line("int sum = scanIn[k];");
-                    w.Line("int listed = sum - (k > 0 ? scanIn[k - 1] : 0);");
+                    w.Line("int sum = scanIn[e];");
+                    w.Line("int listed = sum - (e > 0 ? scanIn[e - 1] : 0);");
                     w.Line("if (listed == 1)");
-                    w.Line("    partialIndices[start + (sum & 0xFFFF) - 1] = k;");
+                    w.Line("    partialIndices[start + (sum & 0xFFFF) - 1] = first + e;");
                     w.Line("else if (listed == 1 << 16)");
-                    w.Line("    fullIndices[start + (sum >> 16) - 1] = k;");
+                    w.Line("    fullIndices[start + (sum >> 16) - 1] = first + e;");
                 }
                 using (w.Block("if (t == 0)"))
                 {
-                    w.Line("partialCounts[row] = scanIn[sortLength - 1] & 0xFFFF;");
-                    w.Line("fullCounts[row] = scanIn[sortLength - 1] >> 16;");
+                    w.Line("partialCounts[row] = scanIn[sorted - 1] & 0xFFFF;");
+                    w.Line("fullCounts[row] = scanIn[sorted - 1] >> 16;");
                 }
             }
             w.Line();
@@ -400,13 +482,13 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"var __pool = {kernels}.Auxiliary(accelerator, \"Pool\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, int>(__a, {KernelsClass}.PoolKernel));");
                 w.Line("__pool((int)__q.Length, arguments, __q, 0);");
                 w.Line("__pool((int)__k.Length, arguments, __k, 1);");
-                w.Line($"int __tile = {Builder}.ScoreTile(accelerator);");
+                w.Line($"int __tile = {Builder}.ScoreTile(accelerator, {KernelsClass}.HeadDim); // a thread per 2 x 2 scores of a tile");
                 w.Line("int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);");
                 w.Line($"var __score = {kernels}.Auxiliary(accelerator, \"Score\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ScoreKernel));");
-                w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
+                w.Line($"__score(new global::ILGPU.KernelConfig(__groups, __tile * __tile / 4, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * ({KernelsClass}.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);");
                 w.Line($"int __sort = {Builder}.SortLength(accelerator, __kb);");
                 w.Line($"var __select = {kernels}.Auxiliary(accelerator, \"Select\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, {KernelsClass}.SelectKernel));");
-                w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);");
+                w.Line($"__select(new global::ILGPU.KernelConfig((int)mask.Rows, {Builder}.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort + 2)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);");
                 w.Line($"{Builder}.Written(mask);");
             }
             w.Line();

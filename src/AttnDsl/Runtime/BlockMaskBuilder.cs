@@ -20,25 +20,30 @@ namespace AttnDsl.Runtime
         /// <summary>Threads per group of the selection kernel (one group per query-block row).</summary>
         public static int SelectThreads(Accelerator accelerator) => Math.Min(128, accelerator.MaxNumThreadsPerGroup);
 
-        /// <summary>Side of the square tile of pooled scores one group of the score kernel computes.</summary>
-        public static int ScoreTile(Accelerator accelerator)
+        /// <summary>
+        /// Side of the square tile of pooled scores one group of the score kernel computes, a thread per 2 x 2 of it: 32 (256
+        /// threads, two staged tiles of pooled rows of <paramref name="headDim"/> floats) where the accelerator's groups and shared
+        /// memory allow, else the largest power of two that fits.
+        /// </summary>
+        public static int ScoreTile(Accelerator accelerator, int headDim)
         {
-            int tile = 16;
-            while (tile > 1 && tile * tile > accelerator.MaxNumThreadsPerGroup)
+            int tile = 32;
+            while (tile > 2 && (tile * tile / 4 > accelerator.MaxNumThreadsPerGroup || 2L * tile * (headDim + 1) * sizeof(float) > accelerator.MaxSharedMemoryPerGroup))
                 tile /= 2;
             return tile;
         }
 
         /// <summary>
         /// The power of two the selection kernel sorts a row of <paramref name="keyBlocks"/> scores in; it needs two ints of
-        /// shared memory per entry, and packs both list counts of a row into one int (at most 65535 key blocks).
+        /// shared memory per entry and two more (the row's visible span), and packs both list counts of a row into one int
+        /// (at most 65535 key blocks).
         /// </summary>
         public static int SortLength(Accelerator accelerator, int keyBlocks)
         {
             int length = 1;
             while (length < keyBlocks)
                 length <<= 1;
-            long bytes = 2L * length * sizeof(int);
+            long bytes = (2L * length + 2) * sizeof(int);
             if (keyBlocks > ushort.MaxValue || bytes > accelerator.MaxSharedMemoryPerGroup)
                 throw new NotSupportedException(
                     $"[BlockSelect] ranks a row of {keyBlocks} key blocks in {bytes} bytes of shared memory; this accelerator has {accelerator.MaxSharedMemoryPerGroup} per group " +

@@ -187,13 +187,13 @@ namespace Samples
             var __pool = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Pool", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, int>(__a, AttnDslKernels.PoolKernel));
             __pool((int)__q.Length, arguments, __q, 0);
             __pool((int)__k.Length, arguments, __k, 1);
-            int __tile = global::AttnDsl.Runtime.BlockMaskBuilder.ScoreTile(accelerator);
+            int __tile = global::AttnDsl.Runtime.BlockMaskBuilder.ScoreTile(accelerator, AttnDslKernels.HeadDim); // a thread per 2 x 2 scores of a tile
             int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);
             var __score = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Score", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ScoreKernel));
-            __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
+            __score(new global::ILGPU.KernelConfig(__groups, __tile * __tile / 4, global::ILGPU.SharedMemoryConfig.RequestDynamic<float>(2 * __tile * (AttnDslKernels.HeadDim + 1))), arguments, __q, __k, __scores, mask.Classes, __tile, __qb, __kb);
             int __sort = global::AttnDsl.Runtime.BlockMaskBuilder.SortLength(accelerator, __kb);
             var __select = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Select", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<int>, int, int, int>(__a, AttnDslKernels.SelectKernel));
-            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
+            __select(new global::ILGPU.KernelConfig((int)mask.Rows, global::AttnDsl.Runtime.BlockMaskBuilder.SelectThreads(accelerator), global::ILGPU.SharedMemoryConfig.RequestDynamic<int>(2 * __sort + 2)), arguments, __scores, mask.Classes, mask.PartialCounts, mask.PartialIndices, mask.FullCounts, mask.FullIndices, __qb, __kb, __sort);
             global::AttnDsl.Runtime.BlockMaskBuilder.Written(mask);
         }
 
@@ -1060,16 +1060,33 @@ namespace Samples
                 pooled[at] = sum / (end - first);
             }
 
+            /// <summary>The class of block (q, k) for ScoreKernel: the spec's, Empty outside the grid of blocks.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static global::AttnDsl.BlockClass TileBlock(in Arguments a, int b, int h, int q, int k, int queryBlocks, int keyBlocks) =>
+                q < queryBlocks && k < keyBlocks ? SpecBlock(a, b, h, q, k) : global::AttnDsl.BlockClass.Empty;
+
+            /// <summary>Stores ScoreKernel's pooled score of block (q, k) at <paramref name="at"/> with its class: -inf where the masks hide the block; nothing outside the grid.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void StoreScore(global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, long at, int q, int k, int queryBlocks, int keyBlocks, global::AttnDsl.BlockClass block, float dot)
+            {
+                if (q >= queryBlocks || k >= keyBlocks)
+                    return;
+                scores[at] = block == global::AttnDsl.BlockClass.Empty ? float.NegativeInfinity : dot * SelectScale;
+                classes[at] = (byte)block;
+            }
+
             /// <summary>
-            /// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled tiles staged in shared memory
-            /// (rows padded by one float against bank conflicts): score = sum over d in order of q[d] * k[d], times SelectScale;
-            /// -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.
+            /// A group computes a tile x tile square of pooled scores of one (batch, head) from pooled rows staged in shared memory
+            /// (rows padded by one float against bank conflicts), a thread per 2 x 2 of it: query rows r and r + tile / 2 against key
+            /// rows c and c + tile / 2, so that each shared load feeds two products. score = sum over d in order of q[d] * k[d], times
+            /// SelectScale; -inf and Empty where the spec's masks hide the whole block. Writes the scores and the classes.
             /// </summary>
             public static void ScoreKernel(Arguments a, global::ILGPU.ArrayView<float> pooledQuery, global::ILGPU.ArrayView<float> pooledKey, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, int tile, int queryBlocks, int keyBlocks)
             {
                 var shared = global::ILGPU.SharedMemory.GetDynamic<float>();
                 const int stride = HeadDim + 1;
                 int t = global::ILGPU.Group.IdxX;
+                int half = tile / 2;
                 int tilesQ = (queryBlocks + tile - 1) / tile;
                 int tilesK = (keyBlocks + tile - 1) / tile;
                 int g = global::ILGPU.Grid.IdxX;
@@ -1078,63 +1095,115 @@ namespace Samples
                 int h = g / tilesK / tilesQ % a.QueryHeads;
                 int b = g / tilesK / tilesQ / a.QueryHeads;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                int q = q0 + t / tile, k = k0 + t % tile;
-                bool inside = q < queryBlocks && k < keyBlocks;
-                global::AttnDsl.BlockClass block = inside ? SpecBlock(a, b, h, q, k) : global::AttnDsl.BlockClass.Empty;
+                int r = t / half, c = t % half;
+                int q = q0 + r, k = k0 + c;
+                // This thread's blocks: (q, k), (q, k + half), (q + half, k), (q + half, k + half).
+                global::AttnDsl.BlockClass block00 = TileBlock(a, b, h, q, k, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block01 = TileBlock(a, b, h, q, k + half, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block10 = TileBlock(a, b, h, q + half, k, queryBlocks, keyBlocks);
+                global::AttnDsl.BlockClass block11 = TileBlock(a, b, h, q + half, k + half, queryBlocks, keyBlocks);
                 long at = (((long)b * a.QueryHeads + h) * queryBlocks + q) * keyBlocks + k;
+                long down = (long)half * keyBlocks;
+                bool visible = block00 != global::AttnDsl.BlockClass.Empty || block01 != global::AttnDsl.BlockClass.Empty || block10 != global::AttnDsl.BlockClass.Empty || block11 != global::AttnDsl.BlockClass.Empty;
                 // A tile the masks hide whole (above the causal diagonal, say) needs no pooled rows.
-                if (!global::ILGPU.Group.BarrierOr(block != global::AttnDsl.BlockClass.Empty))
+                if (!global::ILGPU.Group.BarrierOr(visible))
                 {
-                    if (inside)
-                    {
-                        scores[at] = float.NegativeInfinity;
-                        classes[at] = (byte)global::AttnDsl.BlockClass.Empty;
-                    }
+                    StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
+                    StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, global::AttnDsl.BlockClass.Empty, 0f);
                     return;
                 }
-                for (int e = t; e < tile * HeadDim; e += tile * tile)
+                for (int e = t; e < tile * HeadDim; e += half * half)
                 {
-                    int r = e / HeadDim, d = e % HeadDim;
-                    shared[r * stride + d] = q0 + r < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + r) * HeadDim + d] : 0f;
-                    shared[(tile + r) * stride + d] = k0 + r < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + r) * HeadDim + d] : 0f;
+                    int row = e / HeadDim, d = e % HeadDim;
+                    shared[row * stride + d] = q0 + row < queryBlocks ? pooledQuery[(((long)b * a.QueryHeads + h) * queryBlocks + q0 + row) * HeadDim + d] : 0f;
+                    shared[(tile + row) * stride + d] = k0 + row < keyBlocks ? pooledKey[(((long)b * a.KeyValueHeads + kvh) * keyBlocks + k0 + row) * HeadDim + d] : 0f;
                 }
                 global::ILGPU.Group.Barrier();
-                if (!inside)
-                    return;
-                int qs = t / tile * stride, ks = (tile + t % tile) * stride;
-                float dot = 0f;
+                int qs = r * stride, ks = (tile + c) * stride, jump = half * stride;
+                float dot00 = 0f, dot01 = 0f, dot10 = 0f, dot11 = 0f;
                 for (int d = 0; d < HeadDim; d++)
-                    dot += shared[qs + d] * shared[ks + d];
-                scores[at] = block == global::AttnDsl.BlockClass.Empty ? float.NegativeInfinity : dot * SelectScale;
-                classes[at] = (byte)block;
+                {
+                    float x0 = shared[qs + d], x1 = shared[qs + jump + d];
+                    float y0 = shared[ks + d], y1 = shared[ks + jump + d];
+                    dot00 += x0 * y0;
+                    dot01 += x0 * y1;
+                    dot10 += x1 * y0;
+                    dot11 += x1 * y1;
+                }
+                StoreScore(scores, classes, at, q, k, queryBlocks, keyBlocks, block00, dot00);
+                StoreScore(scores, classes, at + half, q, k + half, queryBlocks, keyBlocks, block01, dot01);
+                StoreScore(scores, classes, at + down, q + half, k, queryBlocks, keyBlocks, block10, dot10);
+                StoreScore(scores, classes, at + down + half, q + half, k + half, queryBlocks, keyBlocks, block11, dot11);
             }
 
             /// <summary>
             /// A group per (batch, head, query block): ranks the row's key blocks by pooled score (ties: lower key block first) with a
             /// bitonic sort in shared memory, keeps the rule's prefix of the ranking plus the forced blocks, sets the others Empty,
-            /// and writes the row's partial and full lists in key-block order.
+            /// and writes the row's partial and full lists in key-block order. Only the span from the row's first to its last block
+            /// the masks leave visible is sorted and listed, padded with -inf to a power of two: a causal row sorts its prefix.
             /// </summary>
             public static void SelectKernel(Arguments a, global::ILGPU.ArrayView<float> scores, global::ILGPU.ArrayView<byte> classes, global::ILGPU.ArrayView<int> partialCounts, global::ILGPU.ArrayView<int> partialIndices, global::ILGPU.ArrayView<int> fullCounts, global::ILGPU.ArrayView<int> fullIndices, int queryBlocks, int keyBlocks, int sortLength)
             {
                 var shared = global::ILGPU.SharedMemory.GetDynamic<int>();
                 var keys = shared.SubView(0, sortLength);
                 var order = shared.SubView(sortLength, sortLength);
+                var span = shared.SubView(2 * sortLength, 2);
                 int t = global::ILGPU.Group.IdxX;
                 int threads = global::ILGPU.Group.DimX;
                 long row = global::ILGPU.Grid.IdxX;
                 int q = (int)(row % queryBlocks);
                 long start = row * keyBlocks;
-                for (int e = t; e < sortLength; e += threads)
+                // The span [first, last] of the blocks the masks leave visible (not Empty): it holds every candidate and every block
+                // the lists can hold; blocks outside it are Empty already.
+                if (t == 0)
                 {
-                    keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < keyBlocks ? scores[start + e] : float.NegativeInfinity);
-                    order[e] = e;
+                    span[0] = keyBlocks;
+                    span[1] = -1;
                 }
                 global::ILGPU.Group.Barrier();
-                for (int size = 2; size <= sortLength; size <<= 1)
+                int lowest = keyBlocks, highest = -1;
+                for (int k = t; k < keyBlocks; k += threads)
+                {
+                    if (classes[start + k] != (byte)global::AttnDsl.BlockClass.Empty)
+                    {
+                        if (highest < 0)
+                            lowest = k;
+                        highest = k;
+                    }
+                }
+                if (highest >= 0)
+                {
+                    global::ILGPU.Atomic.Min(ref span[0], lowest);
+                    global::ILGPU.Atomic.Max(ref span[1], highest);
+                }
+                global::ILGPU.Group.Barrier();
+                int first = span[0], last = span[1];
+                if (last < 0)
+                {
+                    if (t == 0)
+                    {
+                        partialCounts[row] = 0;
+                        fullCounts[row] = 0;
+                    }
+                    return;
+                }
+                int length = last - first + 1;
+                int sorted = 1;
+                while (sorted < length)
+                    sorted <<= 1;
+                for (int e = t; e < sorted; e += threads)
+                {
+                    keys[e] = (int)global::ILGPU.Interop.FloatAsInt(e < length ? scores[start + first + e] : float.NegativeInfinity);
+                    order[e] = first + e;
+                }
+                global::ILGPU.Group.Barrier();
+                for (int size = 2; size <= sorted; size <<= 1)
                 {
                     for (int stride = size >> 1; stride > 0; stride >>= 1)
                     {
-                        for (int e = t; e < sortLength / 2; e += threads)
+                        for (int e = t; e < sorted / 2; e += threads)
                         {
                             int lo = 2 * e - (e & (stride - 1));
                             int hi = lo + stride;
@@ -1154,42 +1223,36 @@ namespace Samples
                         global::ILGPU.Group.Barrier();
                     }
                 }
-                if (t == 0)
+                // Candidates (blocks the masks leave visible) rank first: every thread finds the first -inf by bisection.
+                int candidates = 0, end = length;
+                while (candidates < end)
                 {
-                    // Candidates (blocks the masks leave visible) rank first: find the first -inf by bisection.
-                    int candidates = 0, end = keyBlocks;
-                    while (candidates < end)
-                    {
-                        int mid = (candidates + end) >> 1;
-                        if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)
-                            candidates = mid + 1;
-                        else
-                            end = mid;
-                    }
-                    // ceil(TopFraction * candidates), at least one block of a row that has any.
-                    double wanted = 0.1d * candidates;
-                    int keep = (int)wanted;
-                    if (keep < wanted)
-                        keep++;
-                    if (keep < 1 && candidates > 0)
-                        keep = 1;
-                    if (keep > candidates)
-                        keep = candidates;
-                    keys[0] = keep; // the ranking's scores are no longer needed
+                    int mid = (candidates + end) >> 1;
+                    if (global::ILGPU.Interop.IntAsFloat((uint)keys[mid]) > float.NegativeInfinity)
+                        candidates = mid + 1;
+                    else
+                        end = mid;
                 }
-                global::ILGPU.Group.Barrier();
-                int kept = keys[0];
+                // ceil(TopFraction * candidates), at least one block of a row that has any.
+                double wanted = 0.1d * candidates;
+                int kept = (int)wanted;
+                if (kept < wanted)
+                    kept++;
+                if (kept < 1 && candidates > 0)
+                    kept = 1;
+                if (kept > candidates)
+                    kept = candidates;
                 global::ILGPU.Group.Barrier(); // keys is reused below
                 int i0 = q * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                // Per key block: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.
-                for (int r = t; r < sortLength; r += threads)
+                // Per block of the span: 1 for a kept Partial block, 1 << 16 for a kept Full one; a prefix sum of these places each in its list.
+                for (int r = t; r < sorted; r += threads)
                 {
                     int k = order[r];
                     int listed = 0;
-                    if (k < keyBlocks)
+                    if (k <= last) // not padding
                     {
                         bool forced = k < 1 || (k * BlockN <= ia1 && k * BlockN + BlockN - 1 >= ia0); // KeepSinkBlocks, KeepDiagonal (blocks holding the rows' aligned positions)
                         byte block = classes[start + k];
@@ -1198,34 +1261,34 @@ namespace Samples
                         else
                             classes[start + k] = (byte)global::AttnDsl.BlockClass.Empty;
                     }
-                    keys[k] = listed;
+                    keys[k - first] = listed;
                 }
                 global::ILGPU.Group.Barrier();
                 // Inclusive prefix sum (Hillis-Steele), ping-ponging between keys and order; scanIn holds the result.
                 var scanIn = keys;
                 var scanOut = order;
-                for (int offset = 1; offset < sortLength; offset <<= 1)
+                for (int offset = 1; offset < sorted; offset <<= 1)
                 {
-                    for (int e = t; e < sortLength; e += threads)
+                    for (int e = t; e < sorted; e += threads)
                         scanOut[e] = scanIn[e] + (e >= offset ? scanIn[e - offset] : 0);
                     global::ILGPU.Group.Barrier();
                     var swap = scanIn;
                     scanIn = scanOut;
                     scanOut = swap;
                 }
-                for (int k = t; k < keyBlocks; k += threads)
+                for (int e = t; e < length; e += threads)
                 {
-                    int sum = scanIn[k];
-                    int listed = sum - (k > 0 ? scanIn[k - 1] : 0);
+                    int sum = scanIn[e];
+                    int listed = sum - (e > 0 ? scanIn[e - 1] : 0);
                     if (listed == 1)
-                        partialIndices[start + (sum & 0xFFFF) - 1] = k;
+                        partialIndices[start + (sum & 0xFFFF) - 1] = first + e;
                     else if (listed == 1 << 16)
-                        fullIndices[start + (sum >> 16) - 1] = k;
+                        fullIndices[start + (sum >> 16) - 1] = first + e;
                 }
                 if (t == 0)
                 {
-                    partialCounts[row] = scanIn[sortLength - 1] & 0xFFFF;
-                    fullCounts[row] = scanIn[sortLength - 1] >> 16;
+                    partialCounts[row] = scanIn[sorted - 1] & 0xFFFF;
+                    fullCounts[row] = scanIn[sorted - 1] >> 16;
                 }
             }
 
