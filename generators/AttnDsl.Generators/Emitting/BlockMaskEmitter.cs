@@ -96,26 +96,35 @@ namespace AttnDsl.Generators.Emitting
         private static void EmitPoolKernel(CodeWriter w)
         {
             w.Line("/// <summary>");
-            w.Line("/// One thread per (batch, head, block, dim): the mean of the block's query rows (<paramref name=\"keys\"/> = 0, BlockM rows,");
-            w.Line("/// QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), summed in row order.");
+            w.Line("/// One thread per (batch, head, block, d in [0, HeadDim / 2)): the means of dims d and d + HeadDim / 2 over the block's query");
+            w.Line("/// rows (<paramref name=\"keys\"/> = 0, BlockM rows, QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), each summed in");
+            w.Line("/// row order. Two independent loads per row: each thread keeps two reads in flight, not one.");
             w.Line("/// </summary>");
             using (w.Block("public static void PoolKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<float> pooled, int keys)"))
             {
+                w.Line("const int half = HeadDim / 2;");
                 w.Line("int at = index;");
                 w.Line("int size = keys != 0 ? BlockN : BlockM;");
                 w.Line("int length = keys != 0 ? a.KeyLength : a.QueryLength;");
                 w.Line("int heads = keys != 0 ? a.KeyValueHeads : a.QueryHeads;");
                 w.Line("int blocks = (length + size - 1) / size;");
-                w.Line("int d = at % HeadDim;");
-                w.Line("int block = at / HeadDim % blocks;");
-                w.Line("int h = at / HeadDim / blocks % heads;");
-                w.Line("int b = at / HeadDim / blocks / heads;");
+                w.Line("int d = at % half;");
+                w.Line("int block = at / half % blocks;");
+                w.Line("int h = at / half / blocks % heads;");
+                w.Line("int b = at / half / blocks / heads;");
+                w.Line("var rows = keys != 0 ? a.Key : a.Query;");
                 w.Line("int first = block * size;");
                 w.Line("int end = first + size < length ? first + size : length;");
-                w.Line("float sum = 0f;");
-                w.Line("for (int i = first; i < end; i++)");
-                w.Line("    sum += keys != 0 ? (float)a.Key[KeyOffset(a, b, h, i) + d] : (float)a.Query[QueryOffset(a, b, h, i) + d];");
-                w.Line("pooled[at] = sum / (end - first);");
+                w.Line("float low = 0f, high = 0f;");
+                using (w.Block("for (int i = first; i < end; i++)"))
+                {
+                    w.Line("long row = keys != 0 ? KeyOffset(a, b, h, i) : QueryOffset(a, b, h, i);");
+                    w.Line("low += (float)rows[row + d];");
+                    w.Line("high += (float)rows[row + half + d];");
+                }
+                w.Line("long to = (long)(at / half) * HeadDim + d;");
+                w.Line("pooled[to] = low / (end - first);");
+                w.Line("pooled[to + half] = high / (end - first);");
             }
             w.Line();
         }
@@ -480,8 +489,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("var __k = __scratch.SubView(__pooledQuery, __pooledKey);");
                 w.Line("var __scores = __scratch.SubView(__pooledQuery + __pooledKey, mask.Rows * __kb);");
                 w.Line($"var __pool = {kernels}.Auxiliary(accelerator, \"Pool\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, int>(__a, {KernelsClass}.PoolKernel));");
-                w.Line("__pool((int)__q.Length, arguments, __q, 0);");
-                w.Line("__pool((int)__k.Length, arguments, __k, 1);");
+                w.Line("__pool((int)(__q.Length / 2), arguments, __q, 0); // a thread per two dims");
+                w.Line("__pool((int)(__k.Length / 2), arguments, __k, 1);");
                 w.Line($"int __tile = {Builder}.ScoreTile(accelerator, {KernelsClass}.HeadDim); // a thread per 2 x 2 scores of a tile");
                 w.Line("int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);");
                 w.Line($"var __score = {kernels}.Auxiliary(accelerator, \"Score\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ScoreKernel));");

@@ -185,8 +185,8 @@ namespace Samples
             var __k = __scratch.SubView(__pooledQuery, __pooledKey);
             var __scores = __scratch.SubView(__pooledQuery + __pooledKey, mask.Rows * __kb);
             var __pool = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Pool", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, int>(__a, AttnDslKernels.PoolKernel));
-            __pool((int)__q.Length, arguments, __q, 0);
-            __pool((int)__k.Length, arguments, __k, 1);
+            __pool((int)(__q.Length / 2), arguments, __q, 0); // a thread per two dims
+            __pool((int)(__k.Length / 2), arguments, __k, 1);
             int __tile = global::AttnDsl.Runtime.BlockMaskBuilder.ScoreTile(accelerator, AttnDslKernels.HeadDim); // a thread per 2 x 2 scores of a tile
             int __groups = arguments.Batch * arguments.QueryHeads * ((__qb + __tile - 1) / __tile) * ((__kb + __tile - 1) / __tile);
             var __score = global::Samples.DraftAttention.s_kernels.Auxiliary(accelerator, "Score", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ScoreKernel));
@@ -1038,26 +1038,35 @@ namespace Samples
             public const float SelectScale = 0.12751743f;
 
             /// <summary>
-            /// One thread per (batch, head, block, dim): the mean of the block's query rows (<paramref name="keys"/> = 0, BlockM rows,
-            /// QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), summed in row order.
+            /// One thread per (batch, head, block, d in [0, HeadDim / 2)): the means of dims d and d + HeadDim / 2 over the block's query
+            /// rows (<paramref name="keys"/> = 0, BlockM rows, QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), each summed in
+            /// row order. Two independent loads per row: each thread keeps two reads in flight, not one.
             /// </summary>
             public static void PoolKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<float> pooled, int keys)
             {
+                const int half = HeadDim / 2;
                 int at = index;
                 int size = keys != 0 ? BlockN : BlockM;
                 int length = keys != 0 ? a.KeyLength : a.QueryLength;
                 int heads = keys != 0 ? a.KeyValueHeads : a.QueryHeads;
                 int blocks = (length + size - 1) / size;
-                int d = at % HeadDim;
-                int block = at / HeadDim % blocks;
-                int h = at / HeadDim / blocks % heads;
-                int b = at / HeadDim / blocks / heads;
+                int d = at % half;
+                int block = at / half % blocks;
+                int h = at / half / blocks % heads;
+                int b = at / half / blocks / heads;
+                var rows = keys != 0 ? a.Key : a.Query;
                 int first = block * size;
                 int end = first + size < length ? first + size : length;
-                float sum = 0f;
+                float low = 0f, high = 0f;
                 for (int i = first; i < end; i++)
-                    sum += keys != 0 ? (float)a.Key[KeyOffset(a, b, h, i) + d] : (float)a.Query[QueryOffset(a, b, h, i) + d];
-                pooled[at] = sum / (end - first);
+                {
+                    long row = keys != 0 ? KeyOffset(a, b, h, i) : QueryOffset(a, b, h, i);
+                    low += (float)rows[row + d];
+                    high += (float)rows[row + half + d];
+                }
+                long to = (long)(at / half) * HeadDim + d;
+                pooled[to] = low / (end - first);
+                pooled[to + half] = high / (end - first);
             }
 
             /// <summary>The class of block (q, k) for ScoreKernel: the spec's, Empty outside the grid of blocks.</summary>
