@@ -6,12 +6,14 @@ namespace AttnDsl.Generators.Emitting
     /// <summary>
     /// [Quantize]: the prologue kernels that smooth K and quantize Q and K to int8 per block (SageAttention),
     /// their fields in the kernel arguments, and the host methods <c>Quantize</c> and <c>QuantizeInto</c>.
-    /// Every prologue kernel is one thread per element, word or row, with no barriers, so it runs as is on
-    /// every accelerator; the rule itself is <c>QuantizationSemantics</c>, shared with the host.
+    /// The prologue kernels have no group barriers, so they run as is on every accelerator: elementwise work is a
+    /// thread per word, reductions over a row or a block are a warp per row (lanes over the dims, coalesced loads,
+    /// shuffles). The rule itself is <c>QuantizationSemantics</c>, shared with the host.
     /// </summary>
     internal static class QuantizationEmitter
     {
         private const string Rule = "global::AttnDsl.QuantizationSemantics";
+        private const string Warp = "global::AttnDsl.Runtime.WarpReduce";
 
         /// <summary>Kernel-argument fields of a [Quantize] spec.</summary>
         public static void EmitFields(CodeWriter w)
@@ -75,38 +77,35 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("a.MeanPartials[index] = sum;");
                 }
                 w.Line();
-                w.Line("/// <summary>The mean of K over tokens from the partial sums, in chunk order (deterministic); index = (b * KeyValueHeads + kvh) * HeadDim + d.</summary>");
+                w.Line("/// <summary>The mean of K over tokens from the partial sums: a warp per (b * KeyValueHeads + kvh) * HeadDim + d, its lanes over the chunks.</summary>");
                 using (w.Block("public static void KeyMeanKernel(global::ILGPU.Index1D index, Arguments a)"))
                 {
-                    w.Line("int d = index % HeadDim;");
-                    w.Line("long first = (long)(index.X / HeadDim) * a.MeanChunks * HeadDim + d;");
-                    w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f; // four chains keep four loads in flight");
-                    w.Line("int c = 0;");
-                    using (w.Block("for (; c + 3 < a.MeanChunks; c += 4)"))
-                    {
-                        w.Line("s0 += a.MeanPartials[first + (long)c * HeadDim];");
-                        w.Line("s1 += a.MeanPartials[first + (long)(c + 1) * HeadDim];");
-                        w.Line("s2 += a.MeanPartials[first + (long)(c + 2) * HeadDim];");
-                        w.Line("s3 += a.MeanPartials[first + (long)(c + 3) * HeadDim];");
-                    }
-                    w.Line("for (; c < a.MeanChunks; c++)");
-                    w.Line("    s0 += a.MeanPartials[first + (long)c * HeadDim];");
-                    w.Line("a.KeyMean[index] = ((s0 + s1) + (s2 + s3)) / a.KeyLength;");
+                    w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
+                    w.Line("int target = index.X / lanes;");
+                    w.Line("long first = (long)(target / HeadDim) * a.MeanChunks * HeadDim + target % HeadDim;");
+                    w.Line("float sum = 0f;");
+                    w.Line("for (int c = lane; c < a.MeanChunks; c += lanes)");
+                    w.Line("    sum += a.MeanPartials[first + (long)c * HeadDim];");
+                    w.Line($"sum = {Warp}.Sum(sum);");
+                    w.Line("if (lane == 0)");
+                    w.Line("    a.KeyMean[target] = sum / a.KeyLength;");
                 }
                 w.Line();
             }
-            w.Line("/// <summary>max |x| of each query row, then of each key row" + (smooth ? " after smoothing" : "") + "; index = query row, then QueryRows + key row.</summary>");
+            w.Line("/// <summary>max |x| of each query row, then of each key row" + (smooth ? " after smoothing" : "") + ": a warp per row (query rows, then key rows), its lanes over the dims.</summary>");
             using (w.Block("public static void RowMaxKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
+                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
+                w.Line("long row = index.X / lanes;");
                 w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
                 w.Line("float max = 0f;");
-                using (w.Block("if (index < queryRows)"))
+                using (w.Block("if (row < queryRows)"))
                 {
-                    w.Line("int i = (int)(index % a.QueryLength);");
-                    w.Line("int h = (int)(index / a.QueryLength % a.QueryHeads);");
-                    w.Line("int b = (int)(index / a.QueryLength / a.QueryHeads);");
+                    w.Line("int i = (int)(row % a.QueryLength);");
+                    w.Line("int h = (int)(row / a.QueryLength % a.QueryHeads);");
+                    w.Line("int b = (int)(row / a.QueryLength / a.QueryHeads);");
                     w.Line("long offset = QueryOffset(a, b, h, i);");
-                    using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                    using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
                     {
                         w.Line("float x = (float)a.Query[offset + d];");
                         w.Line("float m = x < 0f ? -x : x;");
@@ -115,53 +114,53 @@ namespace AttnDsl.Generators.Emitting
                 }
                 using (w.Block("else"))
                 {
-                    w.Line("long row = index - queryRows;");
-                    w.Line("int j = (int)(row % a.KeyLength);");
-                    w.Line("int kvh = (int)(row / a.KeyLength % a.KeyValueHeads);");
-                    w.Line("int b = (int)(row / a.KeyLength / a.KeyValueHeads);");
+                    w.Line("long keyRow = row - queryRows;");
+                    w.Line("int j = (int)(keyRow % a.KeyLength);");
+                    w.Line("int kvh = (int)(keyRow / a.KeyLength % a.KeyValueHeads);");
+                    w.Line("int b = (int)(keyRow / a.KeyLength / a.KeyValueHeads);");
                     w.Line("long offset = KeyOffset(a, b, kvh, j);");
                     if (smooth)
                         w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
-                    using (w.Block("for (int d = 0; d < HeadDim; d++)"))
+                    using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
                     {
                         w.Line(smooth ? "float x = (float)a.Key[offset + d] - a.KeyMean[mean + d];" : "float x = (float)a.Key[offset + d];");
                         w.Line("float m = x < 0f ? -x : x;");
                         w.Line("max = m > max ? m : max;");
                     }
                 }
-                w.Line("a.RowMaxima[index] = max;");
+                w.Line($"max = {Warp}.Max(max);");
+                w.Line("if (lane == 0)");
+                w.Line("    a.RowMaxima[row] = max;");
             }
             w.Line();
-            w.Line("/// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows); index = query block, then key block.</summary>");
+            w.Line("/// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows): a warp per block, its lanes over the rows.</summary>");
             using (w.Block("public static void BlockScaleKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
+                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
+                w.Line("long block = index.X / lanes;");
                 w.Line("long queryBlocks = (long)a.Batch * a.QueryHeads * a.QueryQuantBlocks;");
                 w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
+                w.Line("bool query = block < queryBlocks;");
+                w.Line("long local = query ? block : block - queryBlocks;");
+                w.Line("int blocks = query ? a.QueryQuantBlocks : a.KeyQuantBlocks;");
+                w.Line("int length = query ? a.QueryLength : a.KeyLength;");
+                w.Line("int size = query ? BlockM : BlockN;");
+                w.Line("long rows = (query ? 0 : queryRows) + local / blocks * length; // the head's first row in RowMaxima");
+                w.Line("int n0 = (int)(local % blocks) * size;");
+                w.Line("int n1 = n0 + size < length ? n0 + size : length;");
                 w.Line("float max = 0f;");
-                using (w.Block("if (index < queryBlocks)"))
+                using (w.Block("for (int n = n0 + lane; n < n1; n += lanes)"))
                 {
-                    w.Line("long head = index / a.QueryQuantBlocks;");
-                    w.Line("int i0 = (int)(index % a.QueryQuantBlocks) * BlockM;");
-                    w.Line("int i1 = i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength;");
-                    using (w.Block("for (int i = i0; i < i1; i++)"))
-                    {
-                        w.Line("float m = a.RowMaxima[head * a.QueryLength + i];");
-                        w.Line("max = m > max ? m : max;");
-                    }
-                    w.Line($"a.QueryScales[index] = {Rule}.Scale(max);");
+                    w.Line("float m = a.RowMaxima[rows + n];");
+                    w.Line("max = m > max ? m : max;");
                 }
-                using (w.Block("else"))
+                w.Line($"max = {Warp}.Max(max);");
+                using (w.Block("if (lane == 0)"))
                 {
-                    w.Line("long block = index - queryBlocks;");
-                    w.Line("long head = block / a.KeyQuantBlocks;");
-                    w.Line("int j0 = (int)(block % a.KeyQuantBlocks) * BlockN;");
-                    w.Line("int j1 = j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength;");
-                    using (w.Block("for (int j = j0; j < j1; j++)"))
-                    {
-                        w.Line("float m = a.RowMaxima[queryRows + head * a.KeyLength + j];");
-                        w.Line("max = m > max ? m : max;");
-                    }
-                    w.Line($"a.KeyScales[block] = {Rule}.Scale(max);");
+                    w.Line("if (query)");
+                    w.Line($"    a.QueryScales[local] = {Rule}.Scale(max);");
+                    w.Line("else");
+                    w.Line($"    a.KeyScales[local] = {Rule}.Scale(max);");
                 }
             }
             w.Line();
@@ -210,24 +209,23 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
             if (!smooth)
                 return;
-            w.Line("/// <summary>The shift smoothing took out of a query row's scores, scale_Q * (Q_q . mean(K)); index = query row.</summary>");
+            w.Line("/// <summary>The shift smoothing took out of a query row's scores, scale_Q * (Q_q . mean(K)): a warp per query row, its lanes over the dims.</summary>");
             using (w.Block("public static void QueryShiftKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
-                w.Line("int i = index % a.QueryLength;");
-                w.Line("int h = index / a.QueryLength % a.QueryHeads;");
-                w.Line("int b = index / a.QueryLength / a.QueryHeads;");
+                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
+                w.Line("int row = index.X / lanes;");
+                w.Line("int i = row % a.QueryLength;");
+                w.Line("int h = row / a.QueryLength % a.QueryHeads;");
+                w.Line("int b = row / a.QueryLength / a.QueryHeads;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
-                w.Line("long offset = (long)index.X * HeadDim;");
+                w.Line("long offset = (long)row * HeadDim;");
                 w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
-                w.Line("float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;");
-                using (w.Block("for (int d = 0; d < HeadDim; d += 4)"))
-                {
-                    w.Line("s0 += a.QueryQuant[offset + d] * a.KeyMean[mean + d];");
-                    w.Line("s1 += a.QueryQuant[offset + d + 1] * a.KeyMean[mean + d + 1];");
-                    w.Line("s2 += a.QueryQuant[offset + d + 2] * a.KeyMean[mean + d + 2];");
-                    w.Line("s3 += a.QueryQuant[offset + d + 3] * a.KeyMean[mean + d + 3];");
-                }
-                w.Line("a.QueryShift[index] = ((s0 + s1) + (s2 + s3)) * a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
+                w.Line("float sum = 0f;");
+                w.Line("for (int d = lane; d < HeadDim; d += lanes)");
+                w.Line("    sum += a.QueryQuant[offset + d] * a.KeyMean[mean + d];");
+                w.Line($"sum = {Warp}.Sum(sum);");
+                w.Line("if (lane == 0)");
+                w.Line("    a.QueryShift[row] = sum * a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
             }
             w.Line();
         }
@@ -286,20 +284,21 @@ namespace AttnDsl.Generators.Emitting
                     $"{kernels}.Auxiliary(accelerator, \"{name}\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.{name}))";
                 w.Line("long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;");
                 w.Line("long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;");
+                w.Line("int __lanes = accelerator.WarpSize; // the row kernels give each row one warp");
                 if (smooth)
                 {
                     w.Line($"{Load("KeyMeanPartialKernel")}((int)quantized.MeanPartials.Length, arguments);");
-                    w.Line($"{Load("KeyMeanKernel")}((int)quantized.KeyMean.Length, arguments);");
+                    w.Line($"{Load("KeyMeanKernel")}((int)quantized.KeyMean.Length * __lanes, arguments);");
                 }
                 else
                 {
                     w.Line("quantized.ClearSmoothing();");
                 }
-                w.Line($"{Load("RowMaxKernel")}((int)(__queryRows + __keyRows), arguments);");
-                w.Line($"{Load("BlockScaleKernel")}((int)(quantized.QueryScales.Length + quantized.KeyScales.Length), arguments);");
+                w.Line($"{Load("RowMaxKernel")}((int)(__queryRows + __keyRows) * __lanes, arguments);");
+                w.Line($"{Load("BlockScaleKernel")}((int)(quantized.QueryScales.Length + quantized.KeyScales.Length) * __lanes, arguments);");
                 w.Line($"{Load("QuantizeKernel")}((int)((__queryRows + __keyRows) * ({KernelsClass}.HeadDim / 4)), arguments);");
                 if (smooth)
-                    w.Line($"{Load("QueryShiftKernel")}((int)__queryRows, arguments);");
+                    w.Line($"{Load("QueryShiftKernel")}((int)__queryRows * __lanes, arguments);");
             }
             w.Line();
         }

@@ -1,0 +1,31 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+
+namespace AttnDsl.Runtime
+{
+    /// <summary>
+    /// Reductions across one warp by shuffles, for kernels where a warp shares a row (the [Quantize] prologue): lane 0
+    /// ends with the result. The order of the additions depends only on the warp size, so results are deterministic.
+    /// </summary>
+    public static class WarpReduce
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Max(float value)
+        {
+            for (int delta = Warp.WarpSize / 2; delta > 0; delta >>= 1)
+            {
+                float other = Warp.ShuffleDown(value, delta);
+                value = other > value ? other : value;
+            }
+            return value;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(float value)
+        {
+            for (int delta = Warp.WarpSize / 2; delta > 0; delta >>= 1)
+                value += Warp.ShuffleDown(value, delta);
+            return value;
+        }
+    }
+}
