@@ -33,6 +33,8 @@ namespace AttnDsl.Generators.Emitting
             w.Line("public int QueryQuantBlocks;");
             w.Line("public int KeyQuantBlocks;");
             w.Line("public int MeanChunks;");
+            w.Line("/// <summary>log2 of the warp size: the prologue's row kernels give each row one warp.</summary>");
+            w.Line("public int LaneShift;");
         }
 
         /// <summary>Constants and offsets of the quantized tensors.</summary>
@@ -80,8 +82,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("/// <summary>The mean of K over tokens from the partial sums: a warp per (b * KeyValueHeads + kvh) * HeadDim + d, its lanes over the chunks.</summary>");
                 using (w.Block("public static void KeyMeanKernel(global::ILGPU.Index1D index, Arguments a)"))
                 {
-                    w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
-                    w.Line("int target = index.X / lanes;");
+                    w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
+                    w.Line("int target = index.X >> a.LaneShift;");
                     w.Line("long first = (long)(target / HeadDim) * a.MeanChunks * HeadDim + target % HeadDim;");
                     w.Line("float sum = 0f;");
                     w.Line("for (int c = lane; c < a.MeanChunks; c += lanes)");
@@ -95,16 +97,14 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// <summary>max |x| of each query row, then of each key row" + (smooth ? " after smoothing" : "") + ": a warp per row (query rows, then key rows), its lanes over the dims.</summary>");
             using (w.Block("public static void RowMaxKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
-                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
-                w.Line("long row = index.X / lanes;");
-                w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
+                // Int arithmetic and shifts: divisions by runtime sizes, once per thread, dominated this kernel in long form.
+                w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
+                w.Line("int row = index.X >> a.LaneShift;");
+                w.Line("int queryRows = a.Batch * a.QueryHeads * a.QueryLength;");
                 w.Line("float max = 0f;");
                 using (w.Block("if (row < queryRows)"))
                 {
-                    w.Line("int i = (int)(row % a.QueryLength);");
-                    w.Line("int h = (int)(row / a.QueryLength % a.QueryHeads);");
-                    w.Line("int b = (int)(row / a.QueryLength / a.QueryHeads);");
-                    w.Line("long offset = QueryOffset(a, b, h, i);");
+                    w.Line(RowOffset(spec, query: true, "row"));
                     using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
                     {
                         w.Line("float x = (float)a.Query[offset + d];");
@@ -114,13 +114,10 @@ namespace AttnDsl.Generators.Emitting
                 }
                 using (w.Block("else"))
                 {
-                    w.Line("long keyRow = row - queryRows;");
-                    w.Line("int j = (int)(keyRow % a.KeyLength);");
-                    w.Line("int kvh = (int)(keyRow / a.KeyLength % a.KeyValueHeads);");
-                    w.Line("int b = (int)(keyRow / a.KeyLength / a.KeyValueHeads);");
-                    w.Line("long offset = KeyOffset(a, b, kvh, j);");
+                    w.Line("int keyRow = row - queryRows;");
+                    w.Line(RowOffset(spec, query: false, "keyRow"));
                     if (smooth)
-                        w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
+                        w.Line("long mean = (long)(keyRow / a.KeyLength) * HeadDim; // (b * KeyValueHeads + kvh) * HeadDim");
                     using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
                     {
                         w.Line(smooth ? "float x = (float)a.Key[offset + d] - a.KeyMean[mean + d];" : "float x = (float)a.Key[offset + d];");
@@ -136,8 +133,8 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows): a warp per block, its lanes over the rows.</summary>");
             using (w.Block("public static void BlockScaleKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
-                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
-                w.Line("long block = index.X / lanes;");
+                w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
+                w.Line("long block = index.X >> a.LaneShift;");
                 w.Line("long queryBlocks = (long)a.Batch * a.QueryHeads * a.QueryQuantBlocks;");
                 w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
                 w.Line("bool query = block < queryBlocks;");
@@ -167,42 +164,37 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// <summary>Four int8 values per thread, packed into one word: query words, then key words" + (smooth ? " (smoothed)" : "") + "; index = row * HeadDim / 4 + word.</summary>");
             using (w.Block("public static void QuantizeKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
-                w.Line("long queryWords = (long)a.Batch * a.QueryHeads * a.QueryLength * (HeadDim / 4);");
-                using (w.Block("if (index < queryWords)"))
+                w.Line("int queryWords = a.Batch * a.QueryHeads * a.QueryLength * (HeadDim / 4);");
+                w.Line("bool query = index.X < queryWords;");
+                w.Line("int word = query ? index.X : index.X - queryWords;");
+                w.Line("int row = word / (HeadDim / 4); // (b * heads + h) * tokens + n");
+                w.Line("int d = (word - row * (HeadDim / 4)) * 4;");
+                w.Line("int tokens = query ? a.QueryLength : a.KeyLength;");
+                w.Line("int head = row / tokens; // b * heads + h");
+                w.Line("int n = row - head * tokens;");
+                w.Line("float inverse = " + Rule + ".InverseScale(query ? a.QueryScales[(long)head * a.QueryQuantBlocks + n / BlockM] : a.KeyScales[(long)head * a.KeyQuantBlocks + n / BlockN]);");
+                using (w.Block("if (query)"))
                 {
-                    w.Line("long row = index / (HeadDim / 4);");
-                    w.Line("int d = (int)(index % (HeadDim / 4)) * 4;");
-                    w.Line("int i = (int)(row % a.QueryLength);");
-                    w.Line("int h = (int)(row / a.QueryLength % a.QueryHeads);");
-                    w.Line("int b = (int)(row / a.QueryLength / a.QueryHeads);");
-                    w.Line("long offset = QueryOffset(a, b, h, i) + d;");
-                    w.Line("float scale = a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
-                    w.Line($"a.QueryQuantWords[index] = {Rule}.Pack(");
-                    w.Line($"    {Rule}.Quantize((float)a.Query[offset], scale), {Rule}.Quantize((float)a.Query[offset + 1], scale),");
-                    w.Line($"    {Rule}.Quantize((float)a.Query[offset + 2], scale), {Rule}.Quantize((float)a.Query[offset + 3], scale));");
+                    w.Line(ElementOffset(spec, query: true));
+                    w.Line($"a.QueryQuantWords[word] = {Rule}.Pack(");
+                    w.Line($"    {Rule}.QuantizeScaled((float)a.Query[offset], inverse), {Rule}.QuantizeScaled((float)a.Query[offset + 1], inverse),");
+                    w.Line($"    {Rule}.QuantizeScaled((float)a.Query[offset + 2], inverse), {Rule}.QuantizeScaled((float)a.Query[offset + 3], inverse));");
                 }
                 using (w.Block("else"))
                 {
-                    w.Line("long word = index - queryWords;");
-                    w.Line("long row = word / (HeadDim / 4);");
-                    w.Line("int d = (int)(word % (HeadDim / 4)) * 4;");
-                    w.Line("int j = (int)(row % a.KeyLength);");
-                    w.Line("int kvh = (int)(row / a.KeyLength % a.KeyValueHeads);");
-                    w.Line("int b = (int)(row / a.KeyLength / a.KeyValueHeads);");
-                    w.Line("long offset = KeyOffset(a, b, kvh, j) + d;");
-                    w.Line("float scale = a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j / BlockN];");
+                    w.Line(ElementOffset(spec, query: false));
                     if (smooth)
                     {
-                        w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim + d;");
+                        w.Line("long mean = (long)head * HeadDim + d;");
                         w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
-                        w.Line($"    {Rule}.Quantize((float)a.Key[offset] - a.KeyMean[mean], scale), {Rule}.Quantize((float)a.Key[offset + 1] - a.KeyMean[mean + 1], scale),");
-                        w.Line($"    {Rule}.Quantize((float)a.Key[offset + 2] - a.KeyMean[mean + 2], scale), {Rule}.Quantize((float)a.Key[offset + 3] - a.KeyMean[mean + 3], scale));");
+                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset] - a.KeyMean[mean], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 1] - a.KeyMean[mean + 1], inverse),");
+                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset + 2] - a.KeyMean[mean + 2], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 3] - a.KeyMean[mean + 3], inverse));");
                     }
                     else
                     {
                         w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
-                        w.Line($"    {Rule}.Quantize((float)a.Key[offset], scale), {Rule}.Quantize((float)a.Key[offset + 1], scale),");
-                        w.Line($"    {Rule}.Quantize((float)a.Key[offset + 2], scale), {Rule}.Quantize((float)a.Key[offset + 3], scale));");
+                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 1], inverse),");
+                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset + 2], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 3], inverse));");
                     }
                 }
             }
@@ -212,12 +204,12 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// <summary>The shift smoothing took out of a query row's scores, scale_Q * (Q_q . mean(K)): a warp per query row, its lanes over the dims.</summary>");
             using (w.Block("public static void QueryShiftKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
-                w.Line("int lanes = global::ILGPU.Warp.WarpSize, lane = index.X % lanes;");
-                w.Line("int row = index.X / lanes;");
-                w.Line("int i = row % a.QueryLength;");
-                w.Line("int h = row / a.QueryLength % a.QueryHeads;");
-                w.Line("int b = row / a.QueryLength / a.QueryHeads;");
-                w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
+                w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
+                w.Line("int row = index.X >> a.LaneShift;");
+                w.Line("int head = row / a.QueryLength; // b * QueryHeads + h");
+                w.Line("int i = row - head * a.QueryLength;");
+                w.Line("int b = head / a.QueryHeads;");
+                w.Line("int kvh = (head - b * a.QueryHeads) / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("long offset = (long)row * HeadDim;");
                 w.Line("long mean = ((long)b * a.KeyValueHeads + kvh) * HeadDim;");
                 w.Line("float sum = 0f;");
@@ -225,9 +217,29 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("    sum += a.QueryQuant[offset + d] * a.KeyMean[mean + d];");
                 w.Line($"sum = {Warp}.Sum(sum);");
                 w.Line("if (lane == 0)");
-                w.Line("    a.QueryShift[row] = sum * a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i / BlockM];");
+                w.Line("    a.QueryShift[row] = sum * a.QueryScales[(long)head * a.QueryQuantBlocks + i / BlockM];");
             }
             w.Line();
+        }
+
+        /// <summary>The element offset of a token row of the input, from its row index in (batch, head, token) order.</summary>
+        private static string RowOffset(KernelSpec spec, bool query, string row)
+        {
+            if (spec.Tiles.Layout == LayoutKind.BHND)
+                return $"long offset = (long){row} * HeadDim; // BHND: rows are in (batch, head, token) order";
+            string tokens = query ? "a.QueryLength" : "a.KeyLength", heads = query ? "a.QueryHeads" : "a.KeyValueHeads";
+            string offset = query ? "QueryOffset" : "KeyOffset";
+            return $"int __head = {row} / {tokens}, __b = __head / {heads}; long offset = {offset}(a, __b, __head - __b * {heads}, {row} - __head * {tokens});";
+        }
+
+        /// <summary>The element offset of this thread's four input elements (head = b * heads + h, n, d in scope).</summary>
+        private static string ElementOffset(KernelSpec spec, bool query)
+        {
+            if (spec.Tiles.Layout == LayoutKind.BHND)
+                return "long offset = (long)word * 4; // BHND: the int8 words follow the input's order";
+            string heads = query ? "a.QueryHeads" : "a.KeyValueHeads";
+            string offset = query ? "QueryOffset" : "KeyOffset";
+            return $"int b = head / {heads}; long offset = {offset}(a, b, head - b * {heads}, n) + d;";
         }
 
         /// <summary>Host methods: the public <c>Quantize</c> and the private <c>QuantizeInto</c> that <c>Run</c> calls.</summary>
@@ -280,6 +292,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("arguments.QueryQuantBlocks = quantized.QueryBlocks;");
                 w.Line("arguments.KeyQuantBlocks = quantized.KeyBlocks;");
                 w.Line("arguments.MeanChunks = quantized.MeanChunks;");
+                w.Line("arguments.LaneShift = global::System.Numerics.BitOperations.Log2((uint)accelerator.WarpSize);");
                 string Load(string name) =>
                     $"{kernels}.Auxiliary(accelerator, \"{name}\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.{name}))";
                 w.Line("long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;");

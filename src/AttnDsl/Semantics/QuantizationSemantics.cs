@@ -4,8 +4,8 @@ namespace AttnDsl
 {
     /// <summary>
     /// The int8 rule of [Quantize], in one place for the generated prologue kernels and the host: a block's
-    /// scale is max|x| / 127 and x_q = round-to-nearest-even(x / scale), clamped to [-127, 127]. A block of zeros
-    /// has scale 0 and quantizes to zeros.
+    /// scale is max|x| / 127 and x_q = round-to-nearest-even(x * (1 / scale)), clamped to [-127, 127] (one division
+    /// per block, or per thread, instead of one per element). A block of zeros has scale 0 and quantizes to zeros.
     /// </summary>
     public static class QuantizationSemantics
     {
@@ -19,13 +19,19 @@ namespace AttnDsl
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Scale(float maxAbs) => maxAbs / Int8Max;
 
+        /// <summary>The factor x is multiplied by: 1 / scale, or 0 for a block of zeros.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float InverseScale(float scale) => scale > 0f ? 1f / scale : 0f;
+
         /// <summary>x_q for <paramref name="x"/> in a block of dequantization scale <paramref name="scale"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Quantize(float x, float scale)
+        public static int Quantize(float x, float scale) => QuantizeScaled(x, InverseScale(scale));
+
+        /// <summary>x_q for <paramref name="x"/> given the block's <see cref="InverseScale"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int QuantizeScaled(float x, float inverseScale)
         {
-            if (!(scale > 0f))
-                return 0;
-            float scaled = x / scale;
+            float scaled = x * inverseScale;
             // Plain arithmetic instead of MathF.Round, so it compiles on every ILGPU backend.
             float rounded = (scaled + RoundingShift) - RoundingShift;
             rounded = rounded > Int8Max ? Int8Max : rounded < -Int8Max ? -Int8Max : rounded;
