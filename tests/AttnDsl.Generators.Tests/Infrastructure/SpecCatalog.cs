@@ -89,6 +89,15 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 """, "DraftAttention", "Samples.DraftAttention.g.cs",
                 "HeadDim=128, BlockM=64, BlockN=64, Float16, BHND [Causal, BlockSelect(MeanPooled, TopFraction = 0.1, KeepDiagonal = true, KeepSinkBlocks = 1)]") { BlockSelect = true },
 
+            new CatalogSpec("QuantizeSmoothedKeys", Usings + """
+                namespace Samples;
+
+                [AttentionKernel(HeadDim = 128)]
+                [Causal, SoftCap(30), Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
+                public static partial class SageAttention;
+                """, "SageAttention", "Samples.SageAttention.g.cs",
+                "HeadDim=128, BlockM=64, BlockN=64, Float16, BHND [Causal, Quantize(Int8, PerBlock, SmoothKeys = true), SoftCap(30)]"),
+
             new CatalogSpec("DocumentMask", Usings + """
                 namespace Samples;
 
