@@ -298,6 +298,9 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;");
                 w.Line("long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;");
                 w.Line("int __lanes = accelerator.WarpSize; // the row kernels give each row one warp");
+                w.Line($"long __threads = global::System.Math.Max((__queryRows + __keyRows) * __lanes, (__queryRows + __keyRows) * ({KernelsClass}.HeadDim / 4));");
+                w.Line("if (__threads > int.MaxValue)");
+                w.Line("    throw new global::System.ArgumentOutOfRangeException(\"shape\", (__queryRows + __keyRows), $\"The [Quantize] prologue needs {__threads} threads for {__queryRows} query rows and {__keyRows} key rows; at most {int.MaxValue} are supported.\");");
                 if (smooth)
                 {
                     w.Line($"{Load("KeyMeanPartialKernel")}((int)quantized.MeanPartials.Length, arguments);");

@@ -171,6 +171,9 @@ namespace Samples
             long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;
             long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;
             int __lanes = accelerator.WarpSize; // the row kernels give each row one warp
+            long __threads = global::System.Math.Max((__queryRows + __keyRows) * __lanes, (__queryRows + __keyRows) * (AttnDslKernels.HeadDim / 4));
+            if (__threads > int.MaxValue)
+                throw new global::System.ArgumentOutOfRangeException("shape", (__queryRows + __keyRows), $"The [Quantize] prologue needs {__threads} threads for {__queryRows} query rows and {__keyRows} key rows; at most {int.MaxValue} are supported.");
             global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "KeyMeanPartialKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.KeyMeanPartialKernel))((int)quantized.MeanPartials.Length, arguments);
             global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "KeyMeanKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.KeyMeanKernel))((int)quantized.KeyMean.Length * __lanes, arguments);
             global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "RowMaxKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.RowMaxKernel))((int)(__queryRows + __keyRows) * __lanes, arguments);
