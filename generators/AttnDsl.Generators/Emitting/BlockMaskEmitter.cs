@@ -98,7 +98,7 @@ namespace AttnDsl.Generators.Emitting
             w.Line("/// <summary>");
             w.Line("/// One thread per (batch, head, block, d in [0, HeadDim / 2)): the means of dims d and d + HeadDim / 2 over the block's query");
             w.Line("/// rows (<paramref name=\"keys\"/> = 0, BlockM rows, QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), each summed in");
-            w.Line("/// row order. Two independent loads per row: each thread keeps two reads in flight, not one.");
+            w.Line("/// row order.");
             w.Line("/// </summary>");
             using (w.Block("public static void PoolKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<float> pooled, int keys)"))
             {
@@ -116,9 +116,21 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int first = block * size;");
                 w.Line("int end = first + size < length ? first + size : length;");
                 w.Line("float low = 0f, high = 0f;");
-                using (w.Block("for (int i = first; i < end; i++)"))
+                w.Line("long row = keys != 0 ? KeyOffset(a, b, h, first) : QueryOffset(a, b, h, first);");
+                w.Line("long stride = (keys != 0 ? KeyOffset(a, b, h, first + 1) : QueryOffset(a, b, h, first + 1)) - row; // between consecutive rows");
+                w.Line("int i = first;");
+                w.Line("// Four rows' loads are issued before they are added, still in row order: eight reads in flight, the same sums.");
+                using (w.Block("for (; i + 3 < end; i += 4, row += 4 * stride)"))
                 {
-                    w.Line("long row = keys != 0 ? KeyOffset(a, b, h, i) : QueryOffset(a, b, h, i);");
+                    w.Line("float l0 = (float)rows[row + d], h0 = (float)rows[row + half + d];");
+                    w.Line("float l1 = (float)rows[row + stride + d], h1 = (float)rows[row + stride + half + d];");
+                    w.Line("float l2 = (float)rows[row + 2 * stride + d], h2 = (float)rows[row + 2 * stride + half + d];");
+                    w.Line("float l3 = (float)rows[row + 3 * stride + d], h3 = (float)rows[row + 3 * stride + half + d];");
+                    w.Line("low += l0; low += l1; low += l2; low += l3;");
+                    w.Line("high += h0; high += h1; high += h2; high += h3;");
+                }
+                using (w.Block("for (; i < end; i++, row += stride)"))
+                {
                     w.Line("low += (float)rows[row + d];");
                     w.Line("high += (float)rows[row + half + d];");
                 }

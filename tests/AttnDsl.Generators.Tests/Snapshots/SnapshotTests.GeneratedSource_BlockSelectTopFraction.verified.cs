@@ -1040,7 +1040,7 @@ namespace Samples
             /// <summary>
             /// One thread per (batch, head, block, d in [0, HeadDim / 2)): the means of dims d and d + HeadDim / 2 over the block's query
             /// rows (<paramref name="keys"/> = 0, BlockM rows, QueryHeads) or key rows (1, BlockN rows, KeyValueHeads), each summed in
-            /// row order. Two independent loads per row: each thread keeps two reads in flight, not one.
+            /// row order.
             /// </summary>
             public static void PoolKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<float> pooled, int keys)
             {
@@ -1058,9 +1058,21 @@ namespace Samples
                 int first = block * size;
                 int end = first + size < length ? first + size : length;
                 float low = 0f, high = 0f;
-                for (int i = first; i < end; i++)
+                long row = keys != 0 ? KeyOffset(a, b, h, first) : QueryOffset(a, b, h, first);
+                long stride = (keys != 0 ? KeyOffset(a, b, h, first + 1) : QueryOffset(a, b, h, first + 1)) - row; // between consecutive rows
+                int i = first;
+                // Four rows' loads are issued before they are added, still in row order: eight reads in flight, the same sums.
+                for (; i + 3 < end; i += 4, row += 4 * stride)
                 {
-                    long row = keys != 0 ? KeyOffset(a, b, h, i) : QueryOffset(a, b, h, i);
+                    float l0 = (float)rows[row + d], h0 = (float)rows[row + half + d];
+                    float l1 = (float)rows[row + stride + d], h1 = (float)rows[row + stride + half + d];
+                    float l2 = (float)rows[row + 2 * stride + d], h2 = (float)rows[row + 2 * stride + half + d];
+                    float l3 = (float)rows[row + 3 * stride + d], h3 = (float)rows[row + 3 * stride + half + d];
+                    low += l0; low += l1; low += l2; low += l3;
+                    high += h0; high += h1; high += h2; high += h3;
+                }
+                for (; i < end; i++, row += stride)
+                {
                     low += (float)rows[row + d];
                     high += (float)rows[row + half + d];
                 }
