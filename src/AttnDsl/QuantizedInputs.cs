@@ -178,7 +178,7 @@ namespace AttnDsl
                     {
                         long source = (((long)b * s.QueryHeads + h) * s.QueryLength + i) * HeadDim;
                         float scale = QueryScales[((long)b * s.QueryHeads + h) * QueryBlocks + i / BlockM];
-                        long target = Offset(layout, b, h, i, s.QueryHeads, s.QueryLength);
+                        long target = AttentionReference.Offset(layout, b, h, i, s.QueryHeads, s.QueryLength, HeadDim);
                         for (int d = 0; d < HeadDim; d++)
                             result[target + d] = Query[source + d] * scale;
                     }
@@ -196,16 +196,12 @@ namespace AttnDsl
                     {
                         long source = (((long)b * s.KeyValueHeads + h) * s.KeyLength + j) * HeadDim;
                         float scale = KeyScales[((long)b * s.KeyValueHeads + h) * KeyBlocks + j / BlockN];
-                        long target = Offset(layout, b, h, j, s.KeyValueHeads, s.KeyLength);
+                        long target = AttentionReference.Offset(layout, b, h, j, s.KeyValueHeads, s.KeyLength, HeadDim);
                         long mean = ((long)b * s.KeyValueHeads + h) * HeadDim;
                         for (int d = 0; d < HeadDim; d++)
                             result[target + d] = Key[source + d] * scale + KeyMean[mean + d];
                     }
             return result;
         }
-
-        private long Offset(TensorLayout layout, int b, int h, int n, int heads, int tokens) => layout == TensorLayout.BHND
-            ? (((long)b * heads + h) * tokens + n) * HeadDim
-            : (((long)b * tokens + n) * heads + h) * HeadDim;
     }
 }

@@ -76,9 +76,7 @@ namespace AttnDsl.Kernels.Tests
             bool smooth = info.Quantize!.SmoothKeys;
             Assert.Equal(smooth, host.SmoothKeys);
 
-            long Offset(int b, int h, int n, int heads, int tokens) => info.Layout == TensorLayout.BHND
-                ? (((long)b * heads + h) * tokens + n) * d
-                : (((long)b * tokens + n) * heads + h) * d;
+            long Offset(int b, int h, int n, int heads, int tokens) => AttentionReference.Offset(info.Layout, b, h, n, heads, tokens, d);
 
             // Key mean: the device sums in float, in a fixed order; the host in double.
             for (int b = 0; b < shape.Batch; b++)

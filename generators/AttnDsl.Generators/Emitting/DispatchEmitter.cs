@@ -204,14 +204,16 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
-        /// <summary>Initializer lines of the kernel arguments: the shape and the runtime arguments of masks and mods.</summary>
-        public static void EmitShapeFields(CodeWriter w, KernelSpec spec)
+        /// <summary>Initializer lines of the kernel arguments: the shape and (unless asked not to) the runtime arguments of masks and mods.</summary>
+        public static void EmitShapeFields(CodeWriter w, KernelSpec spec, bool runtimeArguments = true)
         {
             w.Line("Batch = shape.Batch,");
             w.Line("QueryHeads = shape.QueryHeads,");
             w.Line("KeyValueHeads = shape.KeyValueHeads,");
             w.Line("QueryLength = shape.QueryLength,");
             w.Line("KeyLength = shape.KeyLength,");
+            if (!runtimeArguments)
+                return;
             foreach (var a in spec.RuntimeArguments.Where(a => a.Source != "[BlockSparse]"))
                 w.Line($"{Field(a.Name)} = {Id(a.Name)},");
         }

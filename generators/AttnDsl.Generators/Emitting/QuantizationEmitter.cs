@@ -264,11 +264,7 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line("Query = query,");
                     w.Line("Key = key,");
-                    w.Line("Batch = shape.Batch,");
-                    w.Line("QueryHeads = shape.QueryHeads,");
-                    w.Line("KeyValueHeads = shape.KeyValueHeads,");
-                    w.Line("QueryLength = shape.QueryLength,");
-                    w.Line("KeyLength = shape.KeyLength,");
+                    DispatchEmitter.EmitShapeFields(w, spec, runtimeArguments: false); // the prologue reads no mask or mod tensor
                 }
                 w.Line($"var __quantized = into ?? global::AttnDsl.QuantizedInputs.Allocate(accelerator, shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(smooth)});");
                 w.Line("__quantized.Reshape(shape);");
