@@ -26,7 +26,7 @@ namespace AttnDsl.GpuBench
             "usage: AttnDsl.GpuBench [--json <path>] [--full] [--shapes BxHxN,...] [--dims 64,128] [--masks m,...]\n" +
             "                        [--reps <n>] [--warmup <n>] [--round-ms <ms>] [--row-budget-s <s>] [--deadline-s <s>]\n" +
             "                        [--seed <n>] [--doc-min <n>] [--doc-max <n>] [--check-shape BxHxN] [--no-check]\n" +
-            "                        [--path auto|row|tiled|tc] [--variants] [--list] [--dump-ptx <dir>]\n" +
+            "                        [--path auto|row|tiled|tc] [--variants] [--list] [--dump-ptx <dir> [--dump-only name,...]]\n" +
             "  default grid: B=1 H=16 N in {1024, 4096, 16384} and B=4 H=32 N=4096, D in {64, 128}, every mask\n" +
             "  --full        B in {1, 2, 4} x N in {1024, 4096, 16384, 32768} at H=16, and B=4 H=32 N=4096\n" +
             "  masks: " + "dense, causal, causal-window1024, document-causal, causal-alibi\n" +
@@ -38,7 +38,8 @@ namespace AttnDsl.GpuBench
             "                estimator, sparse kernel on the selection; checked first on 1x2x2048; selections written to <dir>\n" +
             "  --quant [--quant-shape BxHxN]  the [Quantize] int8 rows (D=128 dense and causal, default 1x16x16384) against the Float16\n" +
             "                tensor-core kernel, prologue included and alone; checked first on 1x2x1024\n" +
-            "  --dump-ptx    write the PTX of every spec's tiled kernel (SM_90, no GPU needed) to <dir> and exit\n" +
+            "  --dump-ptx    write the PTX of every spec's tiled and tensor-core kernels (SM_90, no GPU needed) to <dir> and exit;\n" +
+            "                --dump-only keeps the specs whose type name contains one of the given names\n" +
             "  --check-shape shape checked against AttentionReference once per spec (default 2x2x1280; documents 64..512 tokens there)";
 
         public string? JsonPath { get; private set; }
@@ -62,6 +63,9 @@ namespace AttnDsl.GpuBench
         public bool Variants { get; private set; }
         public bool List { get; private set; }
         public string? DumpPtxDir { get; private set; }
+
+        /// <summary>--dump-only: spec type names (substrings) whose PTX --dump-ptx writes; all when empty.</summary>
+        public string[] DumpOnly { get; private set; } = Array.Empty<string>();
 
         /// <summary>--sparse: the [BlockSelect] rows instead of the grid; selections are written here for bench_sparse_torch.py.</summary>
         public string? SparseDir { get; private set; }
@@ -154,6 +158,7 @@ namespace AttnDsl.GpuBench
                     case "--list": o.List = true; break;
                     case "--variants": o.Variants = true; break;
                     case "--dump-ptx": o.DumpPtxDir = Next(); break;
+                    case "--dump-only": o.DumpOnly = Next().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                     case "--sparse": o.SparseDir = Next(); break;
                     case "--sparse-shape": o.SparseShape = GridShape.Parse(Next()); break;
                     case "--quant": o.Quant = true; break;

@@ -43,7 +43,7 @@ namespace AttnDsl.GpuBench
                 return 0;
             }
             if (options.DumpPtxDir is not null)
-                return PtxDump.Write(options.DumpPtxDir);
+                return PtxDump.Write(options.DumpPtxDir, options.DumpOnly);
             if (options.List)
             {
                 foreach (var spec in Catalog.All)
@@ -476,15 +476,19 @@ namespace AttnDsl.GpuBench
     /// </summary>
     public static class PtxDump
     {
-        public static int Write(string directory)
+        public static int Write(string directory, IReadOnlyList<string> only)
         {
             Directory.CreateDirectory(directory);
             using var context = Context.Create(builder => builder.Cuda());
             var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
                 CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
-            foreach (var spec in Catalog.All.Concat(Catalog.Variants))
+            // Every spec of this assembly (the grid, its tile variants, the sparse and quantized rows' specs).
+            var types = typeof(Catalog).Assembly.GetTypes()
+                .Where(t => t.GetNestedType("AttnDslKernels", BindingFlags.Public) is not null)
+                .Where(t => only.Count == 0 || only.Any(name => t.Name.Contains(name, StringComparison.Ordinal)))
+                .OrderBy(t => t.Name, StringComparer.Ordinal);
+            foreach (var type in types)
             {
-                var type = typeof(Catalog).Assembly.GetType(spec.Name)!;
                 var kernels = type.GetNestedType("AttnDslKernels", BindingFlags.Public)!;
                 var methods = new[]
                 {

@@ -44,6 +44,10 @@ namespace AttnDsl.Generators.Emitting
             w.Line("public const int KWords = BlockN * KStride;");
             w.Line("public const int VWords = BlockN * VStride;");
             w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords);");
+            w.Line(Int8(spec)
+                ? "public const int KeyParts = HeadDim / 16; // 16-byte copies per int8 K row"
+                : "public const int KeyParts = HeadDim / 8; // 16-byte copies per K row");
+            w.Line("public const int ValueParts = HeadDimV / 8;");
             w.Line();
         }
 
@@ -101,11 +105,33 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
+        /// <summary>16-byte copies per K row (int8 K rows hold 16 values per copy) and per V row.</summary>
+        private static int KeyParts(KernelSpec spec) => spec.Tiles.HeadDim / (Int8(spec) ? 16 : 8);
+        private static int ValueParts(KernelSpec spec) => spec.Tiles.HeadDimV / 8;
+
+        private static int Threads(KernelSpec spec) =>
+            32 * ResourceEstimates.TensorCoreWarps(spec.Tiles.BlockM, spec.Tiles.BlockN, spec.Tiles.HeadDimV).Warps;
+
+        /// <summary>
+        /// Whether every thread can keep one 16-byte part of fixed rows for the whole tile (the group's threads
+        /// are a multiple of the parts per row): then a block's copies are a per-tile base plus the block's
+        /// offset (CopyLane), else each copy recomputes its row and part.
+        /// </summary>
+        private static bool FixedCopyLanes(KernelSpec spec) =>
+            Threads(spec) % KeyParts(spec) == 0 && Threads(spec) % ValueParts(spec) == 0;
+
+        private static string IssueArguments(KernelSpec spec, string j0, string stage) => FixedCopyLanes(spec)
+            ? $"a, shared, keyCopy, valueCopy, {j0}, {stage}"
+            : $"a, shared, b, kvh, {j0}, {stage}, thread";
+
         private static void EmitIssue(CodeWriter w, KernelSpec spec)
         {
+            if (FixedCopyLanes(spec))
+            {
+                EmitIssueFixed(w, spec);
+                return;
+            }
             // K is int8 for [Quantize] specs: 16 values per 16-byte copy instead of 8.
-            string keyCopies = Int8(spec) ? "BlockN * (HeadDim / 16)" : "BlockN * (HeadDim / 8)";
-            string keyParts = Int8(spec) ? "HeadDim / 16" : "HeadDim / 8";
             string keySource = Int8(spec)
                 ? "a.KeyQuantWords, a.KeyQuantAddress, valid ? (QuantKeyOffset(a, b, kvh, j0 + key) >> 2) + part * 4 : 0L"
                 : "a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L";
@@ -116,15 +142,16 @@ namespace AttnDsl.Generators.Emitting
             {
                 w.Line("int keyBase = QWords + stage * (KWords + VWords);");
                 w.Line("int valueBase = keyBase + KWords;");
-                using (w.Block($"for (int c = thread; c < {keyCopies}; c += TcThreads)"))
+                w.Line("// The group's threads are not a multiple of the parts per row: each copy finds its own row and part.");
+                using (w.Block("for (int c = thread; c < BlockN * KeyParts; c += TcThreads)"))
                 {
-                    w.Line($"int key = c / ({keyParts}), part = c % ({keyParts});");
+                    w.Line("int key = c / KeyParts, part = c % KeyParts;");
                     w.Line("bool valid = j0 + key < a.KeyLength;");
                     w.Line($"{Tiles}.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, {keySource}, valid);");
                 }
-                using (w.Block("for (int c = thread; c < BlockN * (HeadDimV / 8); c += TcThreads)"))
+                using (w.Block("for (int c = thread; c < BlockN * ValueParts; c += TcThreads)"))
                 {
-                    w.Line("int key = c / (HeadDimV / 8), part = c % (HeadDimV / 8);");
+                    w.Line("int key = c / ValueParts, part = c % ValueParts;");
                     w.Line("bool valid = j0 + key < a.KeyLength;");
                     w.Line($"{Tiles}.Copy16<TTarget>(shared, valueBase + key * VStride + part * 4, a.ValueWords, a.ValueAddress, valid ? (ValueOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);");
                 }
@@ -132,6 +159,66 @@ namespace AttnDsl.Generators.Emitting
             }
             w.Line();
         }
+
+        /// <summary>IssueBlock of fixed copy lanes: the copies unrolled, one row stride apart, no per-copy index arithmetic.</summary>
+        private static void EmitIssueFixed(CodeWriter w, KernelSpec spec)
+        {
+            int threads = Threads(spec), blockN = spec.Tiles.BlockN;
+            w.Line("/// <summary>");
+            w.Line("/// Starts the copies of key block j0.. into stage <paramref name=\"stage\"/>, 16 bytes per copy: this thread's part of");
+            w.Line("/// its rows (keyCopy.Row, then every TcThreads / KeyParts rows); keys past the end are zeros.");
+            w.Line("/// </summary>");
+            w.Line(Inline);
+            w.Line($"public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in {CopyLaneType} keyCopy, in {CopyLaneType} valueCopy, int j0, int stage)");
+            using (w.Block(Constraint))
+            {
+                w.Line("int keyBase = QWords + stage * (KWords + VWords);");
+                w.Line("int valueBase = keyBase + KWords;");
+                w.Line("int remaining = a.KeyLength - j0; // rows at or past this one are zeros");
+                string keySource = Int8(spec) ? "a.KeyQuantWords, a.KeyQuantAddress" : "a.KeyWords, a.KeyAddress";
+                EmitCopies(w, "keyCopy", "keyBase", "KStride", keySource, threads / KeyParts(spec), blockN);
+                EmitCopies(w, "valueCopy", "valueBase", "VStride", "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN);
+                w.Line($"{Tiles}.Commit<TTarget>();");
+            }
+            w.Line();
+        }
+
+        /// <summary>Copies unrolled up to this many passes over a block (the GPU tiles need 2 to 4); a loop beyond, to keep small-tile kernels small.</summary>
+        private const int UnrolledCopyPasses = 8;
+
+        private static void EmitCopies(CodeWriter w, string lane, string tileBase, string stride, string source, int rowsPerPass, int blockN)
+        {
+            string Copy(string row) =>
+                $"{Tiles}.Copy16<TTarget>(shared, {tileBase} + {lane}.SharedWord + {row} * {stride}, {source}, {lane}.Word(j0, {row}), {lane}.Row + {row} < remaining);";
+            if ((blockN + rowsPerPass - 1) / rowsPerPass > UnrolledCopyPasses)
+            {
+                using (w.Block($"for (int row = 0; row < BlockN; row += {Int(rowsPerPass)})"))
+                {
+                    if (blockN % rowsPerPass != 0)
+                    {
+                        w.Line($"if ({lane}.Row + row >= BlockN)");
+                        w.Line("    break;");
+                    }
+                    w.Line(Copy("row"));
+                }
+                return;
+            }
+            for (int row = 0; row < blockN; row += rowsPerPass)
+            {
+                // The last pass may run past the tile when the rows per pass do not divide BlockN.
+                if (row + rowsPerPass > blockN)
+                {
+                    w.Line($"if ({lane}.Row + {Int(row)} < BlockN)");
+                    w.Line("    " + Copy(Int(row)));
+                }
+                else
+                {
+                    w.Line(Copy(Int(row)));
+                }
+            }
+        }
+
+        private const string CopyLaneType = "global::AttnDsl.TensorCores.CopyLane";
 
         /// <summary>The per-row mask word: 32 bits while a lane holds at most 32 scores of a row (BlockN up to 128).</summary>
         private static (string Type, string One) MaskWord(KernelSpec spec) =>
@@ -199,6 +286,16 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("int warpRow = warp * TcSlicesPerWarp * 16;");
+                if (FixedCopyLanes(spec))
+                {
+                    w.Line("// This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.");
+                    w.Line("int keyRow = thread / KeyParts, keyPart = thread % KeyParts;");
+                    w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
+                    w.Line(Int8(spec)
+                        ? $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
+                        : $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
+                    w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
+                }
                 w.Line("// Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant");
                 w.Line("// offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.");
                 w.Line($"uint queryLane = {Tiles}.RowOffsetA(warpRow * QStride, QStride);");
@@ -266,7 +363,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
                 w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out {BlockClass} block);");
                 w.Line("if (step < steps)");
-                w.Line("    IssueBlock<TTarget>(a, shared, b, kvh, j0, 0, thread);");
+                w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "j0", "0")});");
                 w.Line("int stage = 0;");
                 using (w.Block("while (step < steps)"))
                 {
@@ -274,7 +371,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
                     using (w.Block("if (nextStep < steps)"))
                     {
-                        w.Line("IssueBlock<TTarget>(a, shared, b, kvh, nextJ0, stage ^ 1, thread);");
+                        w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
                         w.Line($"{Tiles}.WaitAllButOne<TTarget>();");
                     }
                     using (w.Block("else"))

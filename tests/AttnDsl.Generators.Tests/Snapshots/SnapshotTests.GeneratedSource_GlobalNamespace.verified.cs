@@ -149,6 +149,8 @@ partial class GlobalWindowAttention
         public const int KWords = BlockN * KStride;
         public const int VWords = BlockN * VStride;
         public const int TcSharedWords = QWords + 2 * (KWords + VWords);
+        public const int KeyParts = HeadDim / 8; // 16-byte copies per K row
+        public const int ValueParts = HeadDimV / 8;
 
         /// <summary>Everything a kernel reads, passed as one struct.</summary>
         public struct Arguments
@@ -707,25 +709,25 @@ partial class GlobalWindowAttention
             return schedule.Count;
         }
 
-        /// <summary>Starts the copies of key block j0.. into stage <paramref name="stage"/>, 16 bytes per copy; keys past the end are zeros.</summary>
+        /// <summary>
+        /// Starts the copies of key block j0.. into stage <paramref name="stage"/>, 16 bytes per copy: this thread's part of
+        /// its rows (keyCopy.Row, then every TcThreads / KeyParts rows); keys past the end are zeros.
+        /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, int b, int kvh, int j0, int stage, int thread)
+        public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane keyCopy, in global::AttnDsl.TensorCores.CopyLane valueCopy, int j0, int stage)
             where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
         {
             int keyBase = QWords + stage * (KWords + VWords);
             int valueBase = keyBase + KWords;
-            for (int c = thread; c < BlockN * (HeadDim / 8); c += TcThreads)
-            {
-                int key = c / (HeadDim / 8), part = c % (HeadDim / 8);
-                bool valid = j0 + key < a.KeyLength;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + key * KStride + part * 4, a.KeyWords, a.KeyAddress, valid ? (KeyOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);
-            }
-            for (int c = thread; c < BlockN * (HeadDimV / 8); c += TcThreads)
-            {
-                int key = c / (HeadDimV / 8), part = c % (HeadDimV / 8);
-                bool valid = j0 + key < a.KeyLength;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + key * VStride + part * 4, a.ValueWords, a.ValueAddress, valid ? (ValueOffset(a, b, kvh, j0 + key) >> 1) + part * 4 : 0L, valid);
-            }
+            int remaining = a.KeyLength - j0; // rows at or past this one are zeros
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * KStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * KStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * KStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * KStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
+            global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
             global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
         }
 
@@ -775,6 +777,11 @@ partial class GlobalWindowAttention
             int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
             int kvh = h / (a.QueryHeads / a.KeyValueHeads);
             int warpRow = warp * TcSlicesPerWarp * 16;
+            // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
+            int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
+            int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
+            var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
+            var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
             // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
             // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
             uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
@@ -819,7 +826,7 @@ partial class GlobalWindowAttention
             bool tileFull = i0 + BlockM - 1 <= iLast;
             int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
             if (step < steps)
-                IssueBlock<TTarget>(a, shared, b, kvh, j0, 0, thread);
+                IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, 0);
             int stage = 0;
             while (step < steps)
             {
@@ -827,7 +834,7 @@ partial class GlobalWindowAttention
                 int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
                 if (nextStep < steps)
                 {
-                    IssueBlock<TTarget>(a, shared, b, kvh, nextJ0, stage ^ 1, thread);
+                    IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
                     global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
                 }
                 else

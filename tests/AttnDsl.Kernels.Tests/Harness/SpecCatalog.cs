@@ -190,6 +190,8 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Plain<ILGPU.Half>(WindowSinksBnhdF16.Info, WindowSinksBnhdF16.Run, WindowSinksBnhdF16.CreateReferenceArguments),
                 Plain<BFloat16>(AlibiWideValueBf16.Info, AlibiWideValueBf16.Run, AlibiWideValueBf16.CreateReferenceArguments),
                 Plain<ILGPU.Half>(RadialBnhdF16.Info, RadialBnhdF16.Run, RadialBnhdF16.CreateReferenceArguments),
+                Plain<ILGPU.Half>(HeadDim80F16.Info, HeadDim80F16.Run, HeadDim80F16.CreateReferenceArguments),
+                Plain<ILGPU.Half>(ShortBlockBnhdF16.Info, ShortBlockBnhdF16.Run, ShortBlockBnhdF16.CreateReferenceArguments),
 
                 Sparse<float>(BlockSparseF32.Info,
                     m => (a, s, q, k, v, o, l, path) => BlockSparseF32.Run(a, s, q, k, v, o, m, l, path),

@@ -67,4 +67,19 @@ namespace AttnDsl.Kernels.Tests.Specs
     [AttentionKernel(HeadDim = 16, BlockM = 16, BlockN = 16, Element = ElementType.Float16, Layout = TensorLayout.BNHD)]
     [TokenGrid(16), RadialDecay(SinkFrames = 2)]
     public static partial class RadialBnhdF16;
+
+    /// <summary>
+    /// HeadDim 80: the tensor-core group's 64 threads are not a multiple of the ten 16-byte copies per row, so each
+    /// K/V copy finds its own row and part (IssueBlock's general form).
+    /// </summary>
+    [AttentionKernel(HeadDim = 80, BlockM = 32, BlockN = 32, Element = ElementType.Float16)]
+    [Causal]
+    public static partial class HeadDim80F16;
+
+    /// <summary>
+    /// 128 tensor-core threads copy 32 rows per pass of a 16-key block: the copy lanes past the tile's rows stay idle.
+    /// </summary>
+    [AttentionKernel(HeadDim = 32, BlockM = 64, BlockN = 16, Element = ElementType.Float16, Layout = TensorLayout.BNHD)]
+    [SlidingWindow(20, 3)]
+    public static partial class ShortBlockBnhdF16;
 }
