@@ -86,12 +86,8 @@ namespace AttnDsl
         /// <summary>(Batch, QueryHeads, QueryLength): scale_Q * (Q_q . mean(K)), the shift smoothing took out of the row's scores.</summary>
         public ArrayView<float> QueryShift => Floats(QueryScales.Length + KeyScales.Length + KeyMean.Length, Shape.QueryRows);
 
-        /// <summary>Scratch of the prologue: max |x| per query row, then per key row.</summary>
-        public ArrayView<float> RowMaxima => Floats(QueryScales.Length + KeyScales.Length + KeyMean.Length + QueryShift.Length,
-            Shape.QueryRows + (long)Shape.Batch * Shape.KeyValueHeads * Shape.KeyLength);
-
         /// <summary>Scratch of the prologue: (Batch, KeyValueHeads, MeanChunks, HeadDim) partial sums of K.</summary>
-        public ArrayView<float> MeanPartials => Floats(QueryScales.Length + KeyScales.Length + KeyMean.Length + QueryShift.Length + RowMaxima.Length,
+        public ArrayView<float> MeanPartials => Floats(QueryScales.Length + KeyScales.Length + KeyMean.Length + QueryShift.Length,
             (long)Shape.Batch * Shape.KeyValueHeads * MeanChunks * HeadDim);
 
         /// <summary>Whether these buffers can hold the tensors of <paramref name="shape"/> for the given sizes.</summary>
@@ -140,7 +136,7 @@ namespace AttnDsl
             long chunks = (shape.KeyLength + (long)MeanChunkKeys - 1) / MeanChunkKeys;
             long kvRows = (long)shape.Batch * shape.KeyValueHeads;
             return (long)shape.Batch * shape.QueryHeads * queryBlocks + kvRows * keyBlocks + kvRows * HeadDim
-                + shape.QueryRows + shape.QueryRows + kvRows * shape.KeyLength + kvRows * chunks * HeadDim;
+                + shape.QueryRows + kvRows * chunks * HeadDim;
         }
 
         private static T[] Copy<T>(ArrayView<T> view)

@@ -115,7 +115,9 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("// [Quantize]: the prologue fills this accelerator's int8 buffers; the lock keeps other calls off them until the attention launch is queued.");
                     w.Line($"var __slot = {spec.Type.GlobalName}.s_quantized.For(accelerator);");
                     quantLock = w.Block("lock (__slot)");
-                    w.Line($"QuantizeInto(accelerator, ref __arguments, __slot.Get(shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(spec.Quantize.SmoothKeys)}));");
+                    // The smoothing shift is read back only by the LSE and by score transforms (they see the unshifted score).
+                    string shift = !spec.Quantize.SmoothKeys ? "false" : PortableKernelEmitter.HasScoreTransforms(spec) ? "true" : "__writeLogSumExp";
+                    w.Line($"QuantizeInto(accelerator, ref __arguments, __slot.Get(shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(spec.Quantize.SmoothKeys)}), queryShift: {shift});");
                 }
                 if (select)
                 {

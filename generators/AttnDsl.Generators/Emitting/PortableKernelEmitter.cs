@@ -84,7 +84,7 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
-        private static bool HasScoreTransforms(KernelSpec spec) =>
+        internal static bool HasScoreTransforms(KernelSpec spec) =>
             spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
 
         private static void EmitArguments(CodeWriter w, KernelSpec spec, string elem)
@@ -290,7 +290,21 @@ namespace AttnDsl.Generators.Emitting
             var m = spec.Masks;
             w.Line("/// <summary>Classifies key block [j0, j1] for query rows [ia0, ia1] (aligned): skip, test per element, or take whole.</summary>");
             w.Line(Inline);
-            using (w.Block($"public static {BlockClass} ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)"))
+            string parameters = "in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax";
+            if (m.DocumentMask)
+            {
+                // The key block's document range is a scan; the tensor-core kernel scans with a whole warp and passes it in.
+                using (w.Block($"public static {BlockClass} ClassifyBlock({parameters})"))
+                {
+                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
+                    w.Line("return ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);");
+                }
+                w.Line();
+                w.Line("/// <summary>ClassifyBlock given the key block's document range.</summary>");
+                w.Line(Inline);
+                parameters += ", int keyDocumentMin, int keyDocumentMax";
+            }
+            using (w.Block($"public static {BlockClass} ClassifyBlock({parameters})"))
             {
                 var local = new List<string>();
                 if (m.Causal)
@@ -309,10 +323,7 @@ namespace AttnDsl.Generators.Emitting
                 string prefix = m.PrefixLM ? $"{Masks}.BelowBlock(j0, j1, a.{Field("prefixLength")}[b])" : $"{BlockClass}.Empty";
                 string document = $"{BlockClass}.Full";
                 if (m.DocumentMask)
-                {
-                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
                     document = $"{Masks}.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
-                }
                 // A custom mask is opaque to the analysis: blocks it touches are tested per element.
                 string mods = spec.MaskMods.Count > 0 ? $"{BlockClass}.Partial" : $"{BlockClass}.Full";
                 w.Line($"return {Masks}.Combine(");

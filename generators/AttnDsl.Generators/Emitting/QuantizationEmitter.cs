@@ -28,7 +28,6 @@ namespace AttnDsl.Generators.Emitting
             w.Line("public global::ILGPU.ArrayView<float> KeyScales;");
             w.Line("public global::ILGPU.ArrayView<float> KeyMean;");
             w.Line("public global::ILGPU.ArrayView<float> QueryShift;");
-            w.Line("public global::ILGPU.ArrayView<float> RowMaxima;");
             w.Line("public global::ILGPU.ArrayView<float> MeanPartials;");
             w.Line("public int QueryQuantBlocks;");
             w.Line("public int KeyQuantBlocks;");
@@ -94,109 +93,20 @@ namespace AttnDsl.Generators.Emitting
                 }
                 w.Line();
             }
-            w.Line("/// <summary>max |x| of each query row, then of each key row" + (smooth ? " after smoothing" : "") + ": a warp per row (query rows, then key rows), its lanes over the dims.</summary>");
-            using (w.Block("public static void RowMaxKernel(global::ILGPU.Index1D index, Arguments a)"))
-            {
-                // Int arithmetic and shifts: divisions by runtime sizes, once per thread, dominated this kernel in long form.
-                w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
-                w.Line("int row = index.X >> a.LaneShift;");
-                w.Line("int queryRows = a.Batch * a.QueryHeads * a.QueryLength;");
-                w.Line("float max = 0f;");
-                using (w.Block("if (row < queryRows)"))
-                {
-                    w.Line(RowOffset(spec, query: true, "row"));
-                    using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
-                    {
-                        w.Line("float x = (float)a.Query[offset + d];");
-                        w.Line("float m = x < 0f ? -x : x;");
-                        w.Line("max = m > max ? m : max;");
-                    }
-                }
-                using (w.Block("else"))
-                {
-                    w.Line("int keyRow = row - queryRows;");
-                    w.Line(RowOffset(spec, query: false, "keyRow"));
-                    if (smooth)
-                        w.Line("long mean = (long)(keyRow / a.KeyLength) * HeadDim; // (b * KeyValueHeads + kvh) * HeadDim");
-                    using (w.Block("for (int d = lane; d < HeadDim; d += lanes)"))
-                    {
-                        w.Line(smooth ? "float x = (float)a.Key[offset + d] - a.KeyMean[mean + d];" : "float x = (float)a.Key[offset + d];");
-                        w.Line("float m = x < 0f ? -x : x;");
-                        w.Line("max = m > max ? m : max;");
-                    }
-                }
-                w.Line($"max = {Warp}.Max(max);");
-                w.Line("if (lane == 0)");
-                w.Line("    a.RowMaxima[row] = max;");
-            }
-            w.Line();
-            w.Line("/// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows): a warp per block, its lanes over the rows.</summary>");
-            using (w.Block("public static void BlockScaleKernel(global::ILGPU.Index1D index, Arguments a)"))
+            w.Line("/// <summary>");
+            w.Line("/// A warp per quantization block (BlockM query rows, then BlockN key rows): max |x| over the block" + (smooth ? " (keys smoothed)" : "") + ", its");
+            w.Line("/// scale, then the block's int8 words. The lanes run over the block's words, four values each, so loads and stores are");
+            w.Line("/// coalesced; the second pass re-reads the block while it is still in cache.");
+            w.Line("/// </summary>");
+            using (w.Block("public static void BlockQuantizeKernel(global::ILGPU.Index1D index, Arguments a)"))
             {
                 w.Line("int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;");
-                w.Line("long block = index.X >> a.LaneShift;");
-                w.Line("long queryBlocks = (long)a.Batch * a.QueryHeads * a.QueryQuantBlocks;");
-                w.Line("long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;");
-                w.Line("bool query = block < queryBlocks;");
-                w.Line("long local = query ? block : block - queryBlocks;");
-                w.Line("int blocks = query ? a.QueryQuantBlocks : a.KeyQuantBlocks;");
-                w.Line("int length = query ? a.QueryLength : a.KeyLength;");
-                w.Line("int size = query ? BlockM : BlockN;");
-                w.Line("long rows = (query ? 0 : queryRows) + local / blocks * length; // the head's first row in RowMaxima");
-                w.Line("int n0 = (int)(local % blocks) * size;");
-                w.Line("int n1 = n0 + size < length ? n0 + size : length;");
-                w.Line("float max = 0f;");
-                using (w.Block("for (int n = n0 + lane; n < n1; n += lanes)"))
-                {
-                    w.Line("float m = a.RowMaxima[rows + n];");
-                    w.Line("max = m > max ? m : max;");
-                }
-                w.Line($"max = {Warp}.Max(max);");
-                using (w.Block("if (lane == 0)"))
-                {
-                    w.Line("if (query)");
-                    w.Line($"    a.QueryScales[local] = {Rule}.Scale(max);");
-                    w.Line("else");
-                    w.Line($"    a.KeyScales[local] = {Rule}.Scale(max);");
-                }
-            }
-            w.Line();
-            w.Line("/// <summary>Four int8 values per thread, packed into one word: query words, then key words" + (smooth ? " (smoothed)" : "") + "; index = row * HeadDim / 4 + word.</summary>");
-            using (w.Block("public static void QuantizeKernel(global::ILGPU.Index1D index, Arguments a)"))
-            {
-                w.Line("int queryWords = a.Batch * a.QueryHeads * a.QueryLength * (HeadDim / 4);");
-                w.Line("bool query = index.X < queryWords;");
-                w.Line("int word = query ? index.X : index.X - queryWords;");
-                w.Line("int row = word / (HeadDim / 4); // (b * heads + h) * tokens + n");
-                w.Line("int d = (word - row * (HeadDim / 4)) * 4;");
-                w.Line("int tokens = query ? a.QueryLength : a.KeyLength;");
-                w.Line("int head = row / tokens; // b * heads + h");
-                w.Line("int n = row - head * tokens;");
-                w.Line("float inverse = " + Rule + ".InverseScale(query ? a.QueryScales[(long)head * a.QueryQuantBlocks + n / BlockM] : a.KeyScales[(long)head * a.KeyQuantBlocks + n / BlockN]);");
-                using (w.Block("if (query)"))
-                {
-                    w.Line(ElementOffset(spec, query: true));
-                    w.Line($"a.QueryQuantWords[word] = {Rule}.Pack(");
-                    w.Line($"    {Rule}.QuantizeScaled((float)a.Query[offset], inverse), {Rule}.QuantizeScaled((float)a.Query[offset + 1], inverse),");
-                    w.Line($"    {Rule}.QuantizeScaled((float)a.Query[offset + 2], inverse), {Rule}.QuantizeScaled((float)a.Query[offset + 3], inverse));");
-                }
+                w.Line("int block = index.X >> a.LaneShift;");
+                w.Line("int queryBlocks = a.Batch * a.QueryHeads * a.QueryQuantBlocks;");
+                using (w.Block("if (block < queryBlocks)"))
+                    EmitBlockQuantize(w, spec, query: true);
                 using (w.Block("else"))
-                {
-                    w.Line(ElementOffset(spec, query: false));
-                    if (smooth)
-                    {
-                        w.Line("long mean = (long)head * HeadDim + d;");
-                        w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
-                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset] - a.KeyMean[mean], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 1] - a.KeyMean[mean + 1], inverse),");
-                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset + 2] - a.KeyMean[mean + 2], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 3] - a.KeyMean[mean + 3], inverse));");
-                    }
-                    else
-                    {
-                        w.Line($"a.KeyQuantWords[word] = {Rule}.Pack(");
-                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 1], inverse),");
-                        w.Line($"    {Rule}.QuantizeScaled((float)a.Key[offset + 2], inverse), {Rule}.QuantizeScaled((float)a.Key[offset + 3], inverse));");
-                    }
-                }
+                    EmitBlockQuantize(w, spec, query: false);
             }
             w.Line();
             if (!smooth)
@@ -222,24 +132,57 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
-        /// <summary>The element offset of a token row of the input, from its row index in (batch, head, token) order.</summary>
-        private static string RowOffset(KernelSpec spec, bool query, string row)
+        /// <summary>The body of BlockQuantizeKernel for a query block or a key block (<c>lane</c>, <c>lanes</c>, <c>block</c> in scope).</summary>
+        private static void EmitBlockQuantize(CodeWriter w, KernelSpec spec, bool query)
         {
+            bool smooth = !query && spec.Quantize!.SmoothKeys;
+            string tensor = query ? "a.Query" : "a.Key", length = query ? "a.QueryLength" : "a.KeyLength";
+            string blocks = query ? "a.QueryQuantBlocks" : "a.KeyQuantBlocks", size = query ? "BlockM" : "BlockN";
+            string scales = query ? "a.QueryScales" : "a.KeyScales", words = query ? "a.QueryQuantWords" : "a.KeyQuantWords";
+            w.Line(query ? "int local = block;" : "int local = block - queryBlocks;");
+            w.Line($"int head = local / {blocks}; // b * heads + h");
+            w.Line($"int n0 = (local - head * {blocks}) * {size};");
+            w.Line($"int rows = (n0 + {size} < {length} ? n0 + {size} : {length}) - n0;");
+            w.Line($"long firstWord = ((long)head * {length} + n0) * (HeadDim / 4); // the int8 tensors are (batch, head, token, dim)");
             if (spec.Tiles.Layout == LayoutKind.BHND)
-                return $"long offset = (long){row} * HeadDim; // BHND: rows are in (batch, head, token) order";
-            string tokens = query ? "a.QueryLength" : "a.KeyLength", heads = query ? "a.QueryHeads" : "a.KeyValueHeads";
-            string offset = query ? "QueryOffset" : "KeyOffset";
-            return $"int __head = {row} / {tokens}, __b = __head / {heads}; long offset = {offset}(a, __b, __head - __b * {heads}, {row} - __head * {tokens});";
-        }
-
-        /// <summary>The element offset of this thread's four input elements (head = b * heads + h, n, d in scope).</summary>
-        private static string ElementOffset(KernelSpec spec, bool query)
-        {
-            if (spec.Tiles.Layout == LayoutKind.BHND)
-                return "long offset = (long)word * 4; // BHND: the int8 words follow the input's order";
-            string heads = query ? "a.QueryHeads" : "a.KeyValueHeads";
-            string offset = query ? "QueryOffset" : "KeyOffset";
-            return $"int b = head / {heads}; long offset = {offset}(a, b, head - b * {heads}, n) + d;";
+            {
+                w.Line("long first = firstWord * 4; // BHND: the block's rows are contiguous in the input too");
+            }
+            else
+            {
+                string heads = query ? "a.QueryHeads" : "a.KeyValueHeads", offset = query ? "QueryOffset" : "KeyOffset";
+                w.Line($"int b = head / {heads};");
+                w.Line($"long first = {offset}(a, b, head - b * {heads}, n0);");
+                w.Line($"long rowStride = {offset}(a, b, head - b * {heads}, n0 + 1) - first;");
+            }
+            if (smooth)
+                w.Line("long mean = (long)head * HeadDim; // (b * KeyValueHeads + kvh) * HeadDim");
+            string rowStart = spec.Tiles.Layout == LayoutKind.BHND ? "first + (long)r * HeadDim" : "first + r * rowStride";
+            string Value(int k) => smooth
+                ? $"(float){tensor}[offset + {Int(k)}] - a.KeyMean[mean + d + {Int(k)}]"
+                : $"(float){tensor}[offset + {Int(k)}]";
+            void Loop(System.Action body)
+            {
+                using (w.Block("for (int word = lane; word < rows * (HeadDim / 4); word += lanes)"))
+                {
+                    w.Line("int r = word / (HeadDim / 4), d = (word - r * (HeadDim / 4)) * 4;");
+                    w.Line($"long offset = {rowStart} + d;");
+                    w.Line($"float x0 = {Value(0)}, x1 = {Value(1)};");
+                    w.Line($"float x2 = {Value(2)}, x3 = {Value(3)};");
+                    body();
+                }
+            }
+            w.Line("float max = 0f;");
+            Loop(() =>
+            {
+                for (int k = 0; k < 4; k++)
+                    w.Line($"max = (x{Int(k)} < 0f ? -x{Int(k)} : x{Int(k)}) > max ? (x{Int(k)} < 0f ? -x{Int(k)} : x{Int(k)}) : max;");
+            });
+            w.Line($"float scale = {Rule}.Scale({Warp}.MaxToAll(max)); // every lane quantizes with it");
+            w.Line("if (lane == 0)");
+            w.Line($"    {scales}[local] = scale;");
+            w.Line($"float inverse = {Rule}.InverseScale(scale);");
+            Loop(() => w.Line($"{words}[firstWord + word] = {Rule}.PackScaled(x0, x1, x2, x3, inverse);"));
         }
 
         /// <summary>Host methods: the public <c>Quantize</c> and the private <c>QuantizeInto</c> that <c>Run</c> calls.</summary>
@@ -268,12 +211,15 @@ namespace AttnDsl.Generators.Emitting
                 }
                 w.Line($"var __quantized = into ?? global::AttnDsl.QuantizedInputs.Allocate(accelerator, shape, {KernelsClass}.HeadDim, {KernelsClass}.BlockM, {KernelsClass}.BlockN, {Bool(smooth)});");
                 w.Line("__quantized.Reshape(shape);");
-                w.Line("QuantizeInto(accelerator, ref __arguments, __quantized);");
+                w.Line("QuantizeInto(accelerator, ref __arguments, __quantized, queryShift: true);");
                 w.Line("return __quantized;");
             }
             w.Line();
-            w.Line("/// <summary>Points the kernel arguments at <paramref name=\"quantized\"/> and launches the prologue that fills it from arguments.Query and arguments.Key.</summary>");
-            using (w.Block($"private static void QuantizeInto(global::ILGPU.Runtime.Accelerator accelerator, ref {KernelsClass}.Arguments arguments, global::AttnDsl.QuantizedInputs quantized)"))
+            w.Line("/// <summary>");
+            w.Line("/// Points the kernel arguments at <paramref name=\"quantized\"/> and launches the prologue that fills it from arguments.Query and");
+            w.Line("/// arguments.Key; QueryShift only when <paramref name=\"queryShift\"/> (the LSE or score transforms read it, and Quantize's caller).");
+            w.Line("/// </summary>");
+            using (w.Block($"private static void QuantizeInto(global::ILGPU.Runtime.Accelerator accelerator, ref {KernelsClass}.Arguments arguments, global::AttnDsl.QuantizedInputs quantized, bool queryShift)"))
             {
                 w.Line("arguments.QueryQuant = quantized.Query;");
                 w.Line("arguments.KeyQuant = quantized.Key;");
@@ -283,7 +229,6 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("arguments.KeyScales = quantized.KeyScales;");
                 w.Line("arguments.KeyMean = quantized.KeyMean;");
                 w.Line("arguments.QueryShift = quantized.QueryShift;");
-                w.Line("arguments.RowMaxima = quantized.RowMaxima;");
                 w.Line("arguments.MeanPartials = quantized.MeanPartials;");
                 w.Line("arguments.QueryQuantBlocks = quantized.QueryBlocks;");
                 w.Line("arguments.KeyQuantBlocks = quantized.KeyBlocks;");
@@ -293,8 +238,8 @@ namespace AttnDsl.Generators.Emitting
                     $"{kernels}.Auxiliary(accelerator, \"{name}\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.{name}))";
                 w.Line("long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;");
                 w.Line("long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;");
-                w.Line("int __lanes = accelerator.WarpSize; // the row kernels give each row one warp");
-                w.Line($"long __threads = global::System.Math.Max((__queryRows + __keyRows) * __lanes, (__queryRows + __keyRows) * ({KernelsClass}.HeadDim / 4));");
+                w.Line("int __lanes = accelerator.WarpSize; // the row and block kernels give each row or block one warp");
+                w.Line("long __threads = (__queryRows + __keyRows) * __lanes; // a bound on every launch below");
                 w.Line("if (__threads > int.MaxValue)");
                 w.Line("    throw new global::System.ArgumentOutOfRangeException(\"shape\", (__queryRows + __keyRows), $\"The [Quantize] prologue needs {__threads} threads for {__queryRows} query rows and {__keyRows} key rows; at most {int.MaxValue} are supported.\");");
                 if (smooth)
@@ -304,13 +249,15 @@ namespace AttnDsl.Generators.Emitting
                 }
                 else
                 {
-                    w.Line("quantized.ClearSmoothing();");
+                    w.Line("if (queryShift)");
+                    w.Line("    quantized.ClearSmoothing();");
                 }
-                w.Line($"{Load("RowMaxKernel")}((int)(__queryRows + __keyRows) * __lanes, arguments);");
-                w.Line($"{Load("BlockScaleKernel")}((int)(quantized.QueryScales.Length + quantized.KeyScales.Length) * __lanes, arguments);");
-                w.Line($"{Load("QuantizeKernel")}((int)((__queryRows + __keyRows) * ({KernelsClass}.HeadDim / 4)), arguments);");
+                w.Line($"{Load("BlockQuantizeKernel")}((int)(quantized.QueryScales.Length + quantized.KeyScales.Length) * __lanes, arguments);");
                 if (smooth)
-                    w.Line($"{Load("QueryShiftKernel")}((int)__queryRows * __lanes, arguments);");
+                {
+                    w.Line("if (queryShift)");
+                    w.Line($"    {Load("QueryShiftKernel")}((int)__queryRows * __lanes, arguments);");
+                }
             }
             w.Line();
         }

@@ -93,6 +93,12 @@ namespace AttnDsl.Generators.Emitting
                     }
                     w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
                     string classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax)";
+                    if (spec.Masks.DocumentMask)
+                    {
+                        // Every lane of the warp runs this loop alike, so the warp scans the block's document ids together.
+                        w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
+                        classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
+                    }
                     w.Line(sparse ? $"block = partialStep ? {classify} : {BlockClass}.Full;" : $"block = {classify};");
                     w.Line($"if (block != {BlockClass}.Empty)");
                     w.Line("    return step;");
@@ -342,7 +348,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
                 if (spec.Masks.DocumentMask)
-                    w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                    w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
                 if (spec.UsesBlockMask)

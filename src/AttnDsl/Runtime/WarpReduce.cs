@@ -20,6 +20,10 @@ namespace AttnDsl.Runtime
             return value;
         }
 
+        /// <summary><see cref="Max"/> handed to every lane of the warp (lane 0's result, shuffled out).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float MaxToAll(float value) => Warp.Shuffle(Max(value), 0);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(float value)
         {

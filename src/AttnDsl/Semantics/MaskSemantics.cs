@@ -153,6 +153,30 @@ namespace AttnDsl
         }
 
         /// <summary>
+        /// <see cref="IdRange"/> scanned by a whole warp: lane l reads ids l, l + WarpSize, ... and butterfly shuffles
+        /// combine the lanes, so every lane gets the range after ceil(count / WarpSize) loads instead of count. Every
+        /// lane of the warp must call it with the same arguments.
+        /// </summary>
+        public static void WarpIdRange(ArrayView<int> ids, long offset, int count, out int min, out int max)
+        {
+            int low = ids[offset], high = low;
+            for (int t = Warp.LaneIdx; t < count; t += Warp.WarpSize)
+            {
+                int v = ids[offset + t];
+                low = v < low ? v : low;
+                high = v > high ? v : high;
+            }
+            for (int mask = Warp.WarpSize / 2; mask > 0; mask >>= 1)
+            {
+                int otherLow = Warp.ShuffleXor(low, mask), otherHigh = Warp.ShuffleXor(high, mask);
+                low = otherLow < low ? otherLow : low;
+                high = otherHigh > high ? otherHigh : high;
+            }
+            min = low;
+            max = high;
+        }
+
+        /// <summary>
         /// Radial mask over query rows [ia0, ia1] x keys [j0, j1], split into frame pairs; tiles
         /// spanning many frames are reported Partial rather than enumerated.
         /// </summary>

@@ -38,6 +38,11 @@ namespace AttnDsl
             return (int)rounded;
         }
 
+        /// <summary>Four values quantized with the block's <see cref="InverseScale"/> and packed into one word (<see cref="Pack"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint PackScaled(float x0, float x1, float x2, float x3, float inverseScale) =>
+            Pack(QuantizeScaled(x0, inverseScale), QuantizeScaled(x1, inverseScale), QuantizeScaled(x2, inverseScale), QuantizeScaled(x3, inverseScale));
+
         /// <summary>Four int8 values packed little-endian into one word, the first in the low byte.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static uint Pack(int x0, int x1, int x2, int x3) =>

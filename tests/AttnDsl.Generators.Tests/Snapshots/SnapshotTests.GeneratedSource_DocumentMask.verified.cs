@@ -581,8 +581,15 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)
             {
-                global::AttnDsl.BlockClass causal = global::AttnDsl.MaskSemantics.CausalBlock(ia0, ia1, j0, j1);
                 global::AttnDsl.MaskSemantics.IdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);
+                return ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);
+            }
+
+            /// <summary>ClassifyBlock given the key block's document range.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax, int keyDocumentMin, int keyDocumentMax)
+            {
+                global::AttnDsl.BlockClass causal = global::AttnDsl.MaskSemantics.CausalBlock(ia0, ia1, j0, j1);
                 return global::AttnDsl.MaskSemantics.Combine(
                     local: causal,
                     sink: global::AttnDsl.BlockClass.Empty,
@@ -713,7 +720,8 @@ namespace Samples
                 {
                     j0 = schedule.KeyBlock(step) * BlockN;
                     j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                    global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);
+                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);
                     if (block != global::AttnDsl.BlockClass.Empty)
                         return step;
                 }
@@ -850,7 +858,7 @@ namespace Samples
                 // The tile's key blocks: the same schedule and block classes as the portable kernels.
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                global::AttnDsl.MaskSemantics.IdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
+                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
                 var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
                     global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
                     causal: true, window: false, left: 0, right: 0);

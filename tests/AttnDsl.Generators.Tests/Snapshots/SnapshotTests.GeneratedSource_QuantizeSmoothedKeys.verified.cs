@@ -98,7 +98,7 @@ namespace Samples
             var __slot = global::Samples.SageAttention.s_quantized.For(accelerator);
             lock (__slot)
             {
-                QuantizeInto(accelerator, ref __arguments, __slot.Get(shape, AttnDslKernels.HeadDim, AttnDslKernels.BlockM, AttnDslKernels.BlockN, true));
+                QuantizeInto(accelerator, ref __arguments, __slot.Get(shape, AttnDslKernels.HeadDim, AttnDslKernels.BlockM, AttnDslKernels.BlockN, true), queryShift: true);
                 if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
                 {
                     __arguments.QueryWords = query.Cast<uint>();
@@ -147,12 +147,15 @@ namespace Samples
             };
             var __quantized = into ?? global::AttnDsl.QuantizedInputs.Allocate(accelerator, shape, AttnDslKernels.HeadDim, AttnDslKernels.BlockM, AttnDslKernels.BlockN, true);
             __quantized.Reshape(shape);
-            QuantizeInto(accelerator, ref __arguments, __quantized);
+            QuantizeInto(accelerator, ref __arguments, __quantized, queryShift: true);
             return __quantized;
         }
 
-        /// <summary>Points the kernel arguments at <paramref name="quantized"/> and launches the prologue that fills it from arguments.Query and arguments.Key.</summary>
-        private static void QuantizeInto(global::ILGPU.Runtime.Accelerator accelerator, ref AttnDslKernels.Arguments arguments, global::AttnDsl.QuantizedInputs quantized)
+        /// <summary>
+        /// Points the kernel arguments at <paramref name="quantized"/> and launches the prologue that fills it from arguments.Query and
+        /// arguments.Key; QueryShift only when <paramref name="queryShift"/> (the LSE or score transforms read it, and Quantize's caller).
+        /// </summary>
+        private static void QuantizeInto(global::ILGPU.Runtime.Accelerator accelerator, ref AttnDslKernels.Arguments arguments, global::AttnDsl.QuantizedInputs quantized, bool queryShift)
         {
             arguments.QueryQuant = quantized.Query;
             arguments.KeyQuant = quantized.Key;
@@ -162,7 +165,6 @@ namespace Samples
             arguments.KeyScales = quantized.KeyScales;
             arguments.KeyMean = quantized.KeyMean;
             arguments.QueryShift = quantized.QueryShift;
-            arguments.RowMaxima = quantized.RowMaxima;
             arguments.MeanPartials = quantized.MeanPartials;
             arguments.QueryQuantBlocks = quantized.QueryBlocks;
             arguments.KeyQuantBlocks = quantized.KeyBlocks;
@@ -170,16 +172,15 @@ namespace Samples
             arguments.LaneShift = global::System.Numerics.BitOperations.Log2((uint)accelerator.WarpSize);
             long __queryRows = (long)arguments.Batch * arguments.QueryHeads * arguments.QueryLength;
             long __keyRows = (long)arguments.Batch * arguments.KeyValueHeads * arguments.KeyLength;
-            int __lanes = accelerator.WarpSize; // the row kernels give each row one warp
-            long __threads = global::System.Math.Max((__queryRows + __keyRows) * __lanes, (__queryRows + __keyRows) * (AttnDslKernels.HeadDim / 4));
+            int __lanes = accelerator.WarpSize; // the row and block kernels give each row or block one warp
+            long __threads = (__queryRows + __keyRows) * __lanes; // a bound on every launch below
             if (__threads > int.MaxValue)
                 throw new global::System.ArgumentOutOfRangeException("shape", (__queryRows + __keyRows), $"The [Quantize] prologue needs {__threads} threads for {__queryRows} query rows and {__keyRows} key rows; at most {int.MaxValue} are supported.");
             global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "KeyMeanPartialKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.KeyMeanPartialKernel))((int)quantized.MeanPartials.Length, arguments);
             global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "KeyMeanKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.KeyMeanKernel))((int)quantized.KeyMean.Length * __lanes, arguments);
-            global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "RowMaxKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.RowMaxKernel))((int)(__queryRows + __keyRows) * __lanes, arguments);
-            global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "BlockScaleKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.BlockScaleKernel))((int)(quantized.QueryScales.Length + quantized.KeyScales.Length) * __lanes, arguments);
-            global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "QuantizeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.QuantizeKernel))((int)((__queryRows + __keyRows) * (AttnDslKernels.HeadDim / 4)), arguments);
-            global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "QueryShiftKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.QueryShiftKernel))((int)__queryRows * __lanes, arguments);
+            global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "BlockQuantizeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.BlockQuantizeKernel))((int)(quantized.QueryScales.Length + quantized.KeyScales.Length) * __lanes, arguments);
+            if (queryShift)
+                global::Samples.SageAttention.s_kernels.Auxiliary(accelerator, "QueryShiftKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.QueryShiftKernel))((int)__queryRows * __lanes, arguments);
         }
 
         /// <summary>
@@ -261,7 +262,6 @@ namespace Samples
                 public global::ILGPU.ArrayView<float> KeyScales;
                 public global::ILGPU.ArrayView<float> KeyMean;
                 public global::ILGPU.ArrayView<float> QueryShift;
-                public global::ILGPU.ArrayView<float> RowMaxima;
                 public global::ILGPU.ArrayView<float> MeanPartials;
                 public int QueryQuantBlocks;
                 public int KeyQuantBlocks;
@@ -1063,97 +1063,82 @@ namespace Samples
                     a.KeyMean[target] = sum / a.KeyLength;
             }
 
-            /// <summary>max |x| of each query row, then of each key row after smoothing: a warp per row (query rows, then key rows), its lanes over the dims.</summary>
-            public static void RowMaxKernel(global::ILGPU.Index1D index, Arguments a)
+            /// <summary>
+            /// A warp per quantization block (BlockM query rows, then BlockN key rows): max |x| over the block (keys smoothed), its
+            /// scale, then the block's int8 words. The lanes run over the block's words, four values each, so loads and stores are
+            /// coalesced; the second pass re-reads the block while it is still in cache.
+            /// </summary>
+            public static void BlockQuantizeKernel(global::ILGPU.Index1D index, Arguments a)
             {
                 int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;
-                int row = index.X >> a.LaneShift;
-                int queryRows = a.Batch * a.QueryHeads * a.QueryLength;
-                float max = 0f;
-                if (row < queryRows)
+                int block = index.X >> a.LaneShift;
+                int queryBlocks = a.Batch * a.QueryHeads * a.QueryQuantBlocks;
+                if (block < queryBlocks)
                 {
-                    long offset = (long)row * HeadDim; // BHND: rows are in (batch, head, token) order
-                    for (int d = lane; d < HeadDim; d += lanes)
+                    int local = block;
+                    int head = local / a.QueryQuantBlocks; // b * heads + h
+                    int n0 = (local - head * a.QueryQuantBlocks) * BlockM;
+                    int rows = (n0 + BlockM < a.QueryLength ? n0 + BlockM : a.QueryLength) - n0;
+                    long firstWord = ((long)head * a.QueryLength + n0) * (HeadDim / 4); // the int8 tensors are (batch, head, token, dim)
+                    long first = firstWord * 4; // BHND: the block's rows are contiguous in the input too
+                    float max = 0f;
+                    for (int word = lane; word < rows * (HeadDim / 4); word += lanes)
                     {
-                        float x = (float)a.Query[offset + d];
-                        float m = x < 0f ? -x : x;
-                        max = m > max ? m : max;
+                        int r = word / (HeadDim / 4), d = (word - r * (HeadDim / 4)) * 4;
+                        long offset = first + (long)r * HeadDim + d;
+                        float x0 = (float)a.Query[offset + 0], x1 = (float)a.Query[offset + 1];
+                        float x2 = (float)a.Query[offset + 2], x3 = (float)a.Query[offset + 3];
+                        max = (x0 < 0f ? -x0 : x0) > max ? (x0 < 0f ? -x0 : x0) : max;
+                        max = (x1 < 0f ? -x1 : x1) > max ? (x1 < 0f ? -x1 : x1) : max;
+                        max = (x2 < 0f ? -x2 : x2) > max ? (x2 < 0f ? -x2 : x2) : max;
+                        max = (x3 < 0f ? -x3 : x3) > max ? (x3 < 0f ? -x3 : x3) : max;
+                    }
+                    float scale = global::AttnDsl.QuantizationSemantics.Scale(global::AttnDsl.Runtime.WarpReduce.MaxToAll(max)); // every lane quantizes with it
+                    if (lane == 0)
+                        a.QueryScales[local] = scale;
+                    float inverse = global::AttnDsl.QuantizationSemantics.InverseScale(scale);
+                    for (int word = lane; word < rows * (HeadDim / 4); word += lanes)
+                    {
+                        int r = word / (HeadDim / 4), d = (word - r * (HeadDim / 4)) * 4;
+                        long offset = first + (long)r * HeadDim + d;
+                        float x0 = (float)a.Query[offset + 0], x1 = (float)a.Query[offset + 1];
+                        float x2 = (float)a.Query[offset + 2], x3 = (float)a.Query[offset + 3];
+                        a.QueryQuantWords[firstWord + word] = global::AttnDsl.QuantizationSemantics.PackScaled(x0, x1, x2, x3, inverse);
                     }
                 }
                 else
                 {
-                    int keyRow = row - queryRows;
-                    long offset = (long)keyRow * HeadDim; // BHND: rows are in (batch, head, token) order
-                    long mean = (long)(keyRow / a.KeyLength) * HeadDim; // (b * KeyValueHeads + kvh) * HeadDim
-                    for (int d = lane; d < HeadDim; d += lanes)
+                    int local = block - queryBlocks;
+                    int head = local / a.KeyQuantBlocks; // b * heads + h
+                    int n0 = (local - head * a.KeyQuantBlocks) * BlockN;
+                    int rows = (n0 + BlockN < a.KeyLength ? n0 + BlockN : a.KeyLength) - n0;
+                    long firstWord = ((long)head * a.KeyLength + n0) * (HeadDim / 4); // the int8 tensors are (batch, head, token, dim)
+                    long first = firstWord * 4; // BHND: the block's rows are contiguous in the input too
+                    long mean = (long)head * HeadDim; // (b * KeyValueHeads + kvh) * HeadDim
+                    float max = 0f;
+                    for (int word = lane; word < rows * (HeadDim / 4); word += lanes)
                     {
-                        float x = (float)a.Key[offset + d] - a.KeyMean[mean + d];
-                        float m = x < 0f ? -x : x;
-                        max = m > max ? m : max;
+                        int r = word / (HeadDim / 4), d = (word - r * (HeadDim / 4)) * 4;
+                        long offset = first + (long)r * HeadDim + d;
+                        float x0 = (float)a.Key[offset + 0] - a.KeyMean[mean + d + 0], x1 = (float)a.Key[offset + 1] - a.KeyMean[mean + d + 1];
+                        float x2 = (float)a.Key[offset + 2] - a.KeyMean[mean + d + 2], x3 = (float)a.Key[offset + 3] - a.KeyMean[mean + d + 3];
+                        max = (x0 < 0f ? -x0 : x0) > max ? (x0 < 0f ? -x0 : x0) : max;
+                        max = (x1 < 0f ? -x1 : x1) > max ? (x1 < 0f ? -x1 : x1) : max;
+                        max = (x2 < 0f ? -x2 : x2) > max ? (x2 < 0f ? -x2 : x2) : max;
+                        max = (x3 < 0f ? -x3 : x3) > max ? (x3 < 0f ? -x3 : x3) : max;
                     }
-                }
-                max = global::AttnDsl.Runtime.WarpReduce.Max(max);
-                if (lane == 0)
-                    a.RowMaxima[row] = max;
-            }
-
-            /// <summary>The scale of each query block (BlockM rows), then of each key block (BlockN rows): a warp per block, its lanes over the rows.</summary>
-            public static void BlockScaleKernel(global::ILGPU.Index1D index, Arguments a)
-            {
-                int lane = index.X & ((1 << a.LaneShift) - 1), lanes = 1 << a.LaneShift;
-                long block = index.X >> a.LaneShift;
-                long queryBlocks = (long)a.Batch * a.QueryHeads * a.QueryQuantBlocks;
-                long queryRows = (long)a.Batch * a.QueryHeads * a.QueryLength;
-                bool query = block < queryBlocks;
-                long local = query ? block : block - queryBlocks;
-                int blocks = query ? a.QueryQuantBlocks : a.KeyQuantBlocks;
-                int length = query ? a.QueryLength : a.KeyLength;
-                int size = query ? BlockM : BlockN;
-                long rows = (query ? 0 : queryRows) + local / blocks * length; // the head's first row in RowMaxima
-                int n0 = (int)(local % blocks) * size;
-                int n1 = n0 + size < length ? n0 + size : length;
-                float max = 0f;
-                for (int n = n0 + lane; n < n1; n += lanes)
-                {
-                    float m = a.RowMaxima[rows + n];
-                    max = m > max ? m : max;
-                }
-                max = global::AttnDsl.Runtime.WarpReduce.Max(max);
-                if (lane == 0)
-                {
-                    if (query)
-                        a.QueryScales[local] = global::AttnDsl.QuantizationSemantics.Scale(max);
-                    else
-                        a.KeyScales[local] = global::AttnDsl.QuantizationSemantics.Scale(max);
-                }
-            }
-
-            /// <summary>Four int8 values per thread, packed into one word: query words, then key words (smoothed); index = row * HeadDim / 4 + word.</summary>
-            public static void QuantizeKernel(global::ILGPU.Index1D index, Arguments a)
-            {
-                int queryWords = a.Batch * a.QueryHeads * a.QueryLength * (HeadDim / 4);
-                bool query = index.X < queryWords;
-                int word = query ? index.X : index.X - queryWords;
-                int row = word / (HeadDim / 4); // (b * heads + h) * tokens + n
-                int d = (word - row * (HeadDim / 4)) * 4;
-                int tokens = query ? a.QueryLength : a.KeyLength;
-                int head = row / tokens; // b * heads + h
-                int n = row - head * tokens;
-                float inverse = global::AttnDsl.QuantizationSemantics.InverseScale(query ? a.QueryScales[(long)head * a.QueryQuantBlocks + n / BlockM] : a.KeyScales[(long)head * a.KeyQuantBlocks + n / BlockN]);
-                if (query)
-                {
-                    long offset = (long)word * 4; // BHND: the int8 words follow the input's order
-                    a.QueryQuantWords[word] = global::AttnDsl.QuantizationSemantics.Pack(
-                        global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Query[offset], inverse), global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Query[offset + 1], inverse),
-                        global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Query[offset + 2], inverse), global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Query[offset + 3], inverse));
-                }
-                else
-                {
-                    long offset = (long)word * 4; // BHND: the int8 words follow the input's order
-                    long mean = (long)head * HeadDim + d;
-                    a.KeyQuantWords[word] = global::AttnDsl.QuantizationSemantics.Pack(
-                        global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Key[offset] - a.KeyMean[mean], inverse), global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Key[offset + 1] - a.KeyMean[mean + 1], inverse),
-                        global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Key[offset + 2] - a.KeyMean[mean + 2], inverse), global::AttnDsl.QuantizationSemantics.QuantizeScaled((float)a.Key[offset + 3] - a.KeyMean[mean + 3], inverse));
+                    float scale = global::AttnDsl.QuantizationSemantics.Scale(global::AttnDsl.Runtime.WarpReduce.MaxToAll(max)); // every lane quantizes with it
+                    if (lane == 0)
+                        a.KeyScales[local] = scale;
+                    float inverse = global::AttnDsl.QuantizationSemantics.InverseScale(scale);
+                    for (int word = lane; word < rows * (HeadDim / 4); word += lanes)
+                    {
+                        int r = word / (HeadDim / 4), d = (word - r * (HeadDim / 4)) * 4;
+                        long offset = first + (long)r * HeadDim + d;
+                        float x0 = (float)a.Key[offset + 0] - a.KeyMean[mean + d + 0], x1 = (float)a.Key[offset + 1] - a.KeyMean[mean + d + 1];
+                        float x2 = (float)a.Key[offset + 2] - a.KeyMean[mean + d + 2], x3 = (float)a.Key[offset + 3] - a.KeyMean[mean + d + 3];
+                        a.KeyQuantWords[firstWord + word] = global::AttnDsl.QuantizationSemantics.PackScaled(x0, x1, x2, x3, inverse);
+                    }
                 }
             }
 
