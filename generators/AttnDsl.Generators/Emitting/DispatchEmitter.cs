@@ -27,6 +27,11 @@ namespace AttnDsl.Generators.Emitting
             w.Line(TensorCoreKernelEmitter.Applies(spec)
                 ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, {KernelsClass}.TcSharedWords * 4);"
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
+            if (spec.Masks.DocumentMask && TensorCoreKernelEmitter.Applies(spec))
+            {
+                w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>");
+                w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
+            }
             if (spec.Quantize is not null)
             {
                 w.Line("/// <summary>[Quantize]: the int8 tensors Run writes and reads, per accelerator, reused while large enough.</summary>");
@@ -160,11 +165,33 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("__arguments.KeyWords = key.Cast<uint>();");
                         w.Line("__arguments.ValueWords = value.Cast<uint>();");
                         w.Line("__arguments.OutputWords = output.Cast<uint>();");
+                        w.Line("__arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);");
                         w.Line("__arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);");
                         w.Line("__arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);");
                         if (spec.Quantize is not null)
+                        {
+                            w.Line("__arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);");
                             w.Line("__arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);");
-                        w.Line($"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);");
+                        }
+                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);";
+                        if (spec.Masks.DocumentMask)
+                        {
+                            w.Line("// [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks");
+                            w.Line("// 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.");
+                            w.Line($"var __ranges = {spec.Type.GlobalName}.s_documentRanges.For(accelerator);");
+                            using (w.Block("lock (__ranges)"))
+                            {
+                                w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
+                                w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // at most the document ids' count, which fits a device view");
+                                w.Line("__arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);");
+                                w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))((int)__rangeCount, __arguments);");
+                                w.Line(launch);
+                            }
+                        }
+                        else
+                        {
+                            w.Line(launch);
+                        }
                         w.Line("return;");
                     }
                 }

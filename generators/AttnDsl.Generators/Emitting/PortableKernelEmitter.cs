@@ -107,13 +107,20 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("public int QueryBlocks;");
                 if (TensorCoreKernelEmitter.Applies(spec))
                 {
-                    w.Line("/// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>");
+                    w.Line("/// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>");
                     w.Line("public global::ILGPU.ArrayView<uint> QueryWords;");
                     w.Line("public global::ILGPU.ArrayView<uint> KeyWords;");
                     w.Line("public global::ILGPU.ArrayView<uint> ValueWords;");
                     w.Line("public global::ILGPU.ArrayView<uint> OutputWords;");
+                    w.Line("public long QueryAddress;");
                     w.Line("public long KeyAddress;");
                     w.Line("public long ValueAddress;");
+                    if (spec.Masks.DocumentMask)
+                    {
+                        w.Line("/// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>");
+                        w.Line("public global::ILGPU.ArrayView<int> DocumentRanges;");
+                        w.Line("public int KeyBlocks;");
+                    }
                 }
                 if (spec.UsesBlockMask)
                 {

@@ -23,6 +23,7 @@ namespace AttnDsl.Generators.Emitting
             w.Line("public global::ILGPU.ArrayView<sbyte> KeyQuant;");
             w.Line("public global::ILGPU.ArrayView<uint> QueryQuantWords;");
             w.Line("public global::ILGPU.ArrayView<uint> KeyQuantWords;");
+            w.Line("public long QueryQuantAddress;");
             w.Line("public long KeyQuantAddress;");
             w.Line("public global::ILGPU.ArrayView<float> QueryScales;");
             w.Line("public global::ILGPU.ArrayView<float> KeyScales;");

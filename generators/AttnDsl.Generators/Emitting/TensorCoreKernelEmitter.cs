@@ -62,6 +62,10 @@ namespace AttnDsl.Generators.Emitting
         private static bool HasTransforms(KernelSpec spec) =>
             spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
 
+        /// <summary>ALiBi is the only score transform of a 16-bit spec: the CUDA instance applies it in PTX on the score registers.</summary>
+        private static bool AlibiOnly(KernelSpec spec) =>
+            spec.Scores.Alibi && spec.Scores.SoftCap <= 0 && spec.ScoreMods.Count == 0 && !Int8(spec);
+
         /// <summary>Parameters that locate a step of the key-block loop: the schedule, or the BlockMask row.</summary>
         private static string ScheduleParameters(KernelSpec spec) => spec.UsesBlockMask
             ? "long maskRow, int partialSteps, int steps"
@@ -71,8 +75,33 @@ namespace AttnDsl.Generators.Emitting
             ? "maskRow, partialSteps, steps"
             : "schedule";
 
+        /// <summary>
+        /// [DocumentMask]: the document-id range of every (batch, key block), once per Run, so the tensor-core kernel
+        /// classifies a key block from two loads instead of a scan of its ids.
+        /// </summary>
+        private static void EmitDocumentRanges(CodeWriter w)
+        {
+            w.Line("/// <summary>[DocumentMask]: thread (b, key block) writes the block's min and max document id to DocumentRanges.</summary>");
+            using (w.Block("public static void DocumentRangeKernel(global::ILGPU.Index1D index, Arguments a)"))
+            {
+                w.Line("int b = index / a.KeyBlocks;");
+                w.Line("int j0 = index % a.KeyBlocks * BlockN;");
+                w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);");
+                w.Line("a.DocumentRanges[2L * index] = min;");
+                w.Line("a.DocumentRanges[2L * index + 1] = max;");
+            }
+            w.Line();
+        }
+
         private static void EmitNextBlock(CodeWriter w, KernelSpec spec)
         {
+            if (spec.Masks.DocumentMask)
+            {
+                EmitDocumentRanges(w);
+                EmitNextBlockByWarp(w, spec);
+                return;
+            }
             bool sparse = spec.UsesBlockMask;
             w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
             w.Line(Inline);
@@ -93,15 +122,69 @@ namespace AttnDsl.Generators.Emitting
                     }
                     w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
                     string classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax)";
-                    if (spec.Masks.DocumentMask)
-                    {
-                        // Every lane of the warp runs this loop alike, so the warp scans the block's document ids together.
-                        w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);");
-                        classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
-                    }
                     w.Line(sparse ? $"block = partialStep ? {classify} : {BlockClass}.Full;" : $"block = {classify};");
                     w.Line($"if (block != {BlockClass}.Empty)");
                     w.Line("    return step;");
+                }
+                w.Line("j0 = 0;");
+                w.Line("j1 = -1;");
+                w.Line($"block = {BlockClass}.Empty;");
+                w.Line($"return {count};");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// NextBlock of a [DocumentMask] spec: most steps of a long causal row fall in other documents, so lane l of
+        /// the warp classifies step first + l from the block's precomputed document range and the warp takes the
+        /// first visible one: one pass per 32 steps instead of one scan of BlockN ids per step.
+        /// </summary>
+        private static void EmitNextBlockByWarp(CodeWriter w, KernelSpec spec)
+        {
+            bool sparse = spec.UsesBlockMask;
+            string count = sparse ? "steps" : "schedule.Count";
+            w.Line("/// <summary>");
+            w.Line("/// The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count");
+            w.Line("/// when none is left. Lane l classifies step first + l from DocumentRanges, so every lane of the warp must call it alike.");
+            w.Line("/// </summary>");
+            w.Line(Inline);
+            using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
+            {
+                // The step's key block and class; the same statements find the winner's on every lane, which avoids
+                // indexed shuffles (the CUDA instance keeps shfl.sync.idx for nothing but the emulation's absence check).
+                void Classify(string stepName, string j0Name, string j1Name, string blockName)
+                {
+                    if (sparse)
+                    {
+                        w.Line($"bool partialStep = {stepName} < partialSteps;");
+                        w.Line($"int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + {stepName}] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + ({stepName} - partialSteps)];");
+                    }
+                    else
+                    {
+                        w.Line($"int keyBlock = schedule.KeyBlock({stepName});");
+                    }
+                    w.Line($"{j0Name} = keyBlock * BlockN;");
+                    w.Line($"{j1Name} = ({j0Name} + BlockN < a.KeyLength ? {j0Name} + BlockN : a.KeyLength) - 1;");
+                    w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 2;");
+                    string classify = $"ClassifyBlock(a, b, ia0, ia1, {j0Name}, {j1Name}, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1])";
+                    w.Line(sparse ? $"{blockName} = partialStep ? {classify} : {BlockClass}.Full;" : $"{blockName} = {classify};");
+                }
+                using (w.Block($"for (int first = from; first < {count}; first += global::ILGPU.Warp.WarpSize)"))
+                {
+                    w.Line("int candidate = first + global::ILGPU.Warp.LaneIdx;");
+                    w.Line($"{BlockClass} candidateBlock = {BlockClass}.Empty;");
+                    using (w.Block($"if (candidate < {count})"))
+                    {
+                        w.Line("int candidateJ0, candidateJ1;");
+                        Classify("candidate", "candidateJ0", "candidateJ1", "candidateBlock");
+                    }
+                    w.Line($"int winner = global::AttnDsl.Runtime.WarpReduce.FirstLane(candidateBlock != {BlockClass}.Empty);");
+                    using (w.Block("if (winner < global::ILGPU.Warp.WarpSize)"))
+                    {
+                        w.Line("int step = first + winner;");
+                        Classify("step", "j0", "j1", "block");
+                        w.Line("return step;");
+                    }
                 }
                 w.Line("j0 = 0;");
                 w.Line("j1 = -1;");
@@ -134,6 +217,7 @@ namespace AttnDsl.Generators.Emitting
         {
             if (FixedCopyLanes(spec))
             {
+                EmitIssueQuery(w, spec);
                 EmitIssueFixed(w, spec);
                 return;
             }
@@ -182,8 +266,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int valueBase = keyBase + KWords;");
                 w.Line("int remaining = a.KeyLength - j0; // rows at or past this one are zeros");
                 string keySource = Int8(spec) ? "a.KeyQuantWords, a.KeyQuantAddress" : "a.KeyWords, a.KeyAddress";
-                EmitCopies(w, "keyCopy", "keyBase", "KStride", keySource, threads / KeyParts(spec), blockN);
-                EmitCopies(w, "valueCopy", "valueBase", "VStride", "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN);
+                EmitCopies(w, "keyCopy", "keyBase", "KStride", keySource, threads / KeyParts(spec), blockN, "BlockN", "j0");
+                EmitCopies(w, "valueCopy", "valueBase", "VStride", "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN, "BlockN", "j0");
                 w.Line($"{Tiles}.Commit<TTarget>();");
             }
             w.Line();
@@ -192,29 +276,33 @@ namespace AttnDsl.Generators.Emitting
         /// <summary>Copies unrolled up to this many passes over a block (the GPU tiles need 2 to 4); a loop beyond, to keep small-tile kernels small.</summary>
         private const int UnrolledCopyPasses = 8;
 
-        private static void EmitCopies(CodeWriter w, string lane, string tileBase, string stride, string source, int rowsPerPass, int blockN)
+        /// <summary>
+        /// The copies of one thread over a tile of <paramref name="tileRows"/> rows (named <paramref name="tileRowsName"/>)
+        /// starting at global row <paramref name="start"/>: rows at or past <c>remaining</c> are zeros.
+        /// </summary>
+        private static void EmitCopies(CodeWriter w, string lane, string tileBase, string stride, string source, int rowsPerPass, int tileRows, string tileRowsName, string start)
         {
             string Copy(string row) =>
-                $"{Tiles}.Copy16<TTarget>(shared, {tileBase} + {lane}.SharedWord + {row} * {stride}, {source}, {lane}.Word(j0, {row}), {lane}.Row + {row} < remaining);";
-            if ((blockN + rowsPerPass - 1) / rowsPerPass > UnrolledCopyPasses)
+                $"{Tiles}.Copy16<TTarget>(shared, {tileBase} + {lane}.SharedWord + {row} * {stride}, {source}, {lane}.Word({start}, {row}), {lane}.Row + {row} < remaining);";
+            if ((tileRows + rowsPerPass - 1) / rowsPerPass > UnrolledCopyPasses)
             {
-                using (w.Block($"for (int row = 0; row < BlockN; row += {Int(rowsPerPass)})"))
+                using (w.Block($"for (int row = 0; row < {tileRowsName}; row += {Int(rowsPerPass)})"))
                 {
-                    if (blockN % rowsPerPass != 0)
+                    if (tileRows % rowsPerPass != 0)
                     {
-                        w.Line($"if ({lane}.Row + row >= BlockN)");
+                        w.Line($"if ({lane}.Row + row >= {tileRowsName})");
                         w.Line("    break;");
                     }
                     w.Line(Copy("row"));
                 }
                 return;
             }
-            for (int row = 0; row < blockN; row += rowsPerPass)
+            for (int row = 0; row < tileRows; row += rowsPerPass)
             {
-                // The last pass may run past the tile when the rows per pass do not divide BlockN.
-                if (row + rowsPerPass > blockN)
+                // The last pass may run past the tile when the rows per pass do not divide the tile's rows.
+                if (row + rowsPerPass > tileRows)
                 {
-                    w.Line($"if ({lane}.Row + {Int(row)} < BlockN)");
+                    w.Line($"if ({lane}.Row + {Int(row)} < {tileRowsName})");
                     w.Line("    " + Copy(Int(row)));
                 }
                 else
@@ -222,6 +310,24 @@ namespace AttnDsl.Generators.Emitting
                     w.Line(Copy(Int(row)));
                 }
             }
+        }
+
+        /// <summary>
+        /// IssueQueryTile of fixed copy lanes: the Q tile through the same 16-byte copies as K (a Q row has K's
+        /// parts), committed with the first key block, so the tile's first wait covers both.
+        /// </summary>
+        private static void EmitIssueQuery(CodeWriter w, KernelSpec spec)
+        {
+            w.Line("/// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>");
+            w.Line(Inline);
+            w.Line($"public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in {CopyLaneType} queryCopy, int i0, int iLast)");
+            using (w.Block(Constraint))
+            {
+                w.Line("int remaining = iLast - i0 + 1;");
+                string source = Int8(spec) ? "a.QueryQuantWords, a.QueryQuantAddress" : "a.QueryWords, a.QueryAddress";
+                EmitCopies(w, "queryCopy", "0", "QStride", source, Threads(spec) / KeyParts(spec), spec.Tiles.BlockM, "BlockM", "i0");
+            }
+            w.Line();
         }
 
         private const string CopyLaneType = "global::AttnDsl.TensorCores.CopyLane";
@@ -301,6 +407,10 @@ namespace AttnDsl.Generators.Emitting
                         ? $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
                         : $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
                     w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
+                    w.Line("// Q rows have K's parts, so the same lanes copy the Q tile.");
+                    w.Line(Int8(spec)
+                        ? $"var queryCopy = new {CopyLaneType}(keyRow, keyRow * QStride + keyPart * 4, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);"
+                        : $"var queryCopy = new {CopyLaneType}(keyRow, keyRow * QStride + keyPart * 4, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);");
                 }
                 w.Line("// Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant");
                 w.Line("// offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.");
@@ -308,14 +418,21 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"uint keyLane0 = {Tiles}.RowOffsetB(QWords, KStride);");
                 w.Line($"uint valueLane0 = {Tiles}.RowOffsetA(QWords + KWords, VStride);");
                 w.Line();
-                w.Line("// The Q tile, once; rows past the end are zeros (their results are never stored).");
-                string queryWords = int8 ? "HeadDim / 4" : "HeadDim / 2";
-                using (w.Block($"for (int e = thread; e < BlockM * ({queryWords}); e += TcThreads)"))
+                if (FixedCopyLanes(spec))
                 {
-                    w.Line($"int row = e / ({queryWords}), word = e % ({queryWords});");
-                    w.Line(int8
-                        ? "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryQuantWords[(QuantQueryOffset(a, b, h, i0 + row) >> 2) + word] : 0u;"
-                        : "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;");
+                    w.Line("// The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.");
+                }
+                else
+                {
+                    w.Line("// The Q tile, once; rows past the end are zeros (their results are never stored).");
+                    string queryWords = int8 ? "HeadDim / 4" : "HeadDim / 2";
+                    using (w.Block($"for (int e = thread; e < BlockM * ({queryWords}); e += TcThreads)"))
+                    {
+                        w.Line($"int row = e / ({queryWords}), word = e % ({queryWords});");
+                        w.Line(int8
+                            ? "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryQuantWords[(QuantQueryOffset(a, b, h, i0 + row) >> 2) + word] : 0u;"
+                            : "shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;");
+                    }
                 }
                 if (int8)
                 {
@@ -339,6 +456,8 @@ namespace AttnDsl.Generators.Emitting
                 }
                 if (transforms)
                     w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
+                if (AlibiOnly(spec))
+                    w.Line($"float alibiLog2 = -slope * {Math}.Log2E; // the ALiBi slope in base 2, negated");
                 for (int r = 0; r < slices; r++)
                     for (int d = 0; d < valueTiles; d++)
                         w.Line($"float o{r}_{d}_0 = 0f, o{r}_{d}_1 = 0f, o{r}_{d}_2 = 0f, o{r}_{d}_3 = 0f;");
@@ -368,8 +487,12 @@ namespace AttnDsl.Generators.Emitting
                 string sched = ScheduleArguments(spec);
                 w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
                 w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out {BlockClass} block);");
-                w.Line("if (step < steps)");
-                w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "j0", "0")});");
+                using (w.Block("if (step < steps)"))
+                {
+                    if (FixedCopyLanes(spec))
+                        w.Line("IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);");
+                    w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "j0", "0")});");
+                }
                 w.Line("int stage = 0;");
                 using (w.Block("while (step < steps)"))
                 {
@@ -624,9 +747,8 @@ namespace AttnDsl.Generators.Emitting
         {
             bool wide = MaskWord(spec).Type != "uint";
             string bits = wide ? "b64" : "b32";
-            if (!transforms)
+            void Hide()
             {
-                w.Line("// Hidden scores become -inf in their registers; whole blocks inside the tile skip this.");
                 using (w.Block("if (!wholeBlock)"))
                 {
                     foreach (var (r, hf) in rows)
@@ -641,6 +763,31 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", hidden{r}{hf});");
                     }
                 }
+            }
+            if (!transforms)
+            {
+                w.Line("// Hidden scores become -inf in their registers; whole blocks inside the tile skip this.");
+                Hide();
+                return;
+            }
+            if (AlibiOnly(spec))
+            {
+                w.Line("// ALiBi in the registers, to base 2: s * scale * log2 e - slope * log2 e * |j - ia|, where j - ia is the row's");
+                w.Line("// j0 + 2 tq - ia plus the score's column; then hidden scores become -inf as without transforms.");
+                string scale = PtxFloat(spec.Tiles.Scale * 1.4426950408889634);
+                foreach (var (r, hf) in rows)
+                {
+                    var ptx = new List<string> { "{ .reg .f32 d;" };
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 2; c++)
+                        {
+                            string reg = S(r, n, hf * 2 + c);
+                            ptx.Add($"add.f32 d, %0, {PtxFloat(n * 8 + c)}; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 {reg}, {reg}, {scale}, d;");
+                        }
+                    ptx.Add("}");
+                    w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (float)(j0 + 2 * tq - ia{r}{hf}), alibiLog2);");
+                }
+                Hide();
                 return;
             }
             w.Line("// Score transforms run in C#: each score is read out, transformed (or hidden) in base 2, and written back.");

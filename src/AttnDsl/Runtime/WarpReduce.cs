@@ -5,7 +5,7 @@ namespace AttnDsl.Runtime
 {
     /// <summary>
     /// Reductions across one warp by shuffles, for kernels where a warp shares a row (the [Quantize] prologue): lane 0
-    /// ends with the result. The order of the additions depends only on the warp size, so results are deterministic.
+    /// ends with the result, except where a method says every lane does. The order of the additions depends only on the warp size, so results are deterministic.
     /// </summary>
     public static class WarpReduce
     {
@@ -23,6 +23,22 @@ namespace AttnDsl.Runtime
         /// <summary><see cref="Max"/> handed to every lane of the warp (lane 0's result, shuffled out).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float MaxToAll(float value) => Warp.Shuffle(Max(value), 0);
+
+        /// <summary>
+        /// The lowest lane of the warp whose <paramref name="flag"/> is set, on every lane (butterfly shuffles);
+        /// <see cref="Warp.WarpSize"/> when no lane's is. Every lane of the warp must call it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int FirstLane(bool flag)
+        {
+            int lane = flag ? Warp.LaneIdx : Warp.WarpSize;
+            for (int mask = Warp.WarpSize / 2; mask > 0; mask >>= 1)
+            {
+                int other = Warp.ShuffleXor(lane, mask);
+                lane = other < lane ? other : lane;
+            }
+            return lane;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(float value)

@@ -97,6 +97,7 @@ namespace Samples
                 __arguments.KeyWords = key.Cast<uint>();
                 __arguments.ValueWords = value.Cast<uint>();
                 __arguments.OutputWords = output.Cast<uint>();
+                __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
                 __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
                 __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
                 global::Samples.AlibiAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.AlibiAttention.AttnDslKernels.TcSharedWords)), __arguments);
@@ -170,11 +171,12 @@ namespace Samples
                 public int KeyLength;
                 /// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>
                 public int QueryBlocks;
-                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>
+                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>
                 public global::ILGPU.ArrayView<uint> QueryWords;
                 public global::ILGPU.ArrayView<uint> KeyWords;
                 public global::ILGPU.ArrayView<uint> ValueWords;
                 public global::ILGPU.ArrayView<uint> OutputWords;
+                public long QueryAddress;
                 public long KeyAddress;
                 public long ValueAddress;
             }
@@ -725,6 +727,18 @@ namespace Samples
                 return schedule.Count;
             }
 
+            /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane queryCopy, int i0, int iLast)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                int remaining = iLast - i0 + 1;
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 0 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 0), queryCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
+            }
+
             /// <summary>
             /// Starts the copies of key block j0.. into stage <paramref name="stage"/>, 16 bytes per copy: this thread's part of
             /// its rows (keyCopy.Row, then every TcThreads / KeyParts rows); keys past the end are zeros.
@@ -798,18 +812,15 @@ namespace Samples
                 int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
                 var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
                 var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
+                // Q rows have K's parts, so the same lanes copy the Q tile.
+                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * QStride + keyPart * 4, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);
                 // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
                 // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
                 uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
                 uint keyLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(QWords, KStride);
                 uint valueLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(QWords + KWords, VStride);
 
-                // The Q tile, once; rows past the end are zeros (their results are never stored).
-                for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)
-                {
-                    int row = e / (HeadDim / 2), word = e % (HeadDim / 2);
-                    shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;
-                }
+                // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
 
                 // This thread's fragment rows.
                 int i00 = i0 + warpRow + 0 + g;
@@ -823,6 +834,7 @@ namespace Samples
                 int document01 = 0;
                 float max01 = float.NegativeInfinity, sum01 = 0f;
                 float slope = global::AttnDsl.ScoreSemantics.AlibiSlope(h, a.QueryHeads);
+                float alibiLog2 = -slope * global::AttnDsl.KernelMath.Log2E; // the ALiBi slope in base 2, negated
                 float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
                 float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
                 float o0_2_0 = 0f, o0_2_1 = 0f, o0_2_2 = 0f, o0_2_3 = 0f;
@@ -843,7 +855,10 @@ namespace Samples
                 bool tileFull = i0 + BlockM - 1 <= iLast;
                 int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
                 if (step < steps)
+                {
+                    IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
                     IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, 0);
+                }
                 int stage = 0;
                 while (step < steps)
                 {
@@ -1016,166 +1031,14 @@ namespace Samples
                     uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial);
                     if (default(TTarget).Cuda)
                     {
-                        // Score transforms run in C#: each score is read out, transformed (or hidden) in base 2, and written back.
+                        // ALiBi in the registers, to base 2: s * scale * log2 e - slope * log2 e * |j - ia|, where j - ia is the row's
+                        // j0 + 2 tq - ia plus the score's column; then hidden scores become -inf as without transforms.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 d; add.f32 d, %0, 0f00000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_0_0, attn_s0_0_0, 0f3E38AA3B, d; add.f32 d, %0, 0f3F800000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_0_1, attn_s0_0_1, 0f3E38AA3B, d; add.f32 d, %0, 0f41000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_1_0, attn_s0_1_0, 0f3E38AA3B, d; add.f32 d, %0, 0f41100000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_1_1, attn_s0_1_1, 0f3E38AA3B, d; add.f32 d, %0, 0f41800000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_2_0, attn_s0_2_0, 0f3E38AA3B, d; add.f32 d, %0, 0f41880000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_2_1, attn_s0_2_1, 0f3E38AA3B, d; add.f32 d, %0, 0f41C00000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_3_0, attn_s0_3_0, 0f3E38AA3B, d; add.f32 d, %0, 0f41C80000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_3_1, attn_s0_3_1, 0f3E38AA3B, d; add.f32 d, %0, 0f42000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_4_0, attn_s0_4_0, 0f3E38AA3B, d; add.f32 d, %0, 0f42040000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_4_1, attn_s0_4_1, 0f3E38AA3B, d; add.f32 d, %0, 0f42200000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_5_0, attn_s0_5_0, 0f3E38AA3B, d; add.f32 d, %0, 0f42240000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_5_1, attn_s0_5_1, 0f3E38AA3B, d; add.f32 d, %0, 0f42400000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_6_0, attn_s0_6_0, 0f3E38AA3B, d; add.f32 d, %0, 0f42440000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_6_1, attn_s0_6_1, 0f3E38AA3B, d; add.f32 d, %0, 0f42600000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_7_0, attn_s0_7_0, 0f3E38AA3B, d; add.f32 d, %0, 0f42640000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_7_1, attn_s0_7_1, 0f3E38AA3B, d; }", (float)(j0 + 2 * tq - ia00), alibiLog2);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 d; add.f32 d, %0, 0f00000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_0_2, attn_s0_0_2, 0f3E38AA3B, d; add.f32 d, %0, 0f3F800000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_0_3, attn_s0_0_3, 0f3E38AA3B, d; add.f32 d, %0, 0f41000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_1_2, attn_s0_1_2, 0f3E38AA3B, d; add.f32 d, %0, 0f41100000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_1_3, attn_s0_1_3, 0f3E38AA3B, d; add.f32 d, %0, 0f41800000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_2_2, attn_s0_2_2, 0f3E38AA3B, d; add.f32 d, %0, 0f41880000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_2_3, attn_s0_2_3, 0f3E38AA3B, d; add.f32 d, %0, 0f41C00000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_3_2, attn_s0_3_2, 0f3E38AA3B, d; add.f32 d, %0, 0f41C80000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_3_3, attn_s0_3_3, 0f3E38AA3B, d; add.f32 d, %0, 0f42000000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_4_2, attn_s0_4_2, 0f3E38AA3B, d; add.f32 d, %0, 0f42040000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_4_3, attn_s0_4_3, 0f3E38AA3B, d; add.f32 d, %0, 0f42200000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_5_2, attn_s0_5_2, 0f3E38AA3B, d; add.f32 d, %0, 0f42240000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_5_3, attn_s0_5_3, 0f3E38AA3B, d; add.f32 d, %0, 0f42400000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_6_2, attn_s0_6_2, 0f3E38AA3B, d; add.f32 d, %0, 0f42440000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_6_3, attn_s0_6_3, 0f3E38AA3B, d; add.f32 d, %0, 0f42600000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_7_2, attn_s0_7_2, 0f3E38AA3B, d; add.f32 d, %0, 0f42640000; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 attn_s0_7_3, attn_s0_7_3, 0f3E38AA3B, d; }", (float)(j0 + 2 * tq - ia01), alibiLog2);
+                        if (!wholeBlock)
                         {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_0;", out float raw);
-                            float score = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 0 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_1;", out float raw);
-                            float score = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 1 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_0;", out float raw);
-                            float score = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 8 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_1;", out float raw);
-                            float score = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 9 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_0;", out float raw);
-                            float score = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 16 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_1;", out float raw);
-                            float score = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 17 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_0;", out float raw);
-                            float score = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 24 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_1;", out float raw);
-                            float score = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 25 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_0;", out float raw);
-                            float score = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 32 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_1;", out float raw);
-                            float score = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 33 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_0;", out float raw);
-                            float score = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 40 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_1;", out float raw);
-                            float score = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 41 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_0;", out float raw);
-                            float score = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 48 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_1;", out float raw);
-                            float score = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 49 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_0;", out float raw);
-                            float score = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 56 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_0, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_1;", out float raw);
-                            float score = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i00, ia00, j0 + 57 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_1, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_2;", out float raw);
-                            float score = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 0 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_3;", out float raw);
-                            float score = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 1 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_2;", out float raw);
-                            float score = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 8 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_3;", out float raw);
-                            float score = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 9 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_2;", out float raw);
-                            float score = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 16 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_3;", out float raw);
-                            float score = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 17 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_2;", out float raw);
-                            float score = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 24 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_3;", out float raw);
-                            float score = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 25 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_2;", out float raw);
-                            float score = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 32 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_3;", out float raw);
-                            float score = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 33 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_2;", out float raw);
-                            float score = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 40 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_3;", out float raw);
-                            float score = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 41 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_2;", out float raw);
-                            float score = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 48 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_3;", out float raw);
-                            float score = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 49 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_3, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_2;", out float raw);
-                            float score = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 56 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_2, %0;", score);
-                        }
-                        {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_3;", out float raw);
-                            float score = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, i01, ia01, j0 + 57 + 2 * tq, slope);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_3, %0;", score);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_0, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_1, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_0, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_1, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_0, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_1, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_0, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_1, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_0, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_1, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_0, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_1, 0fFF800000; }", hidden00);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_2, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_3, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_2, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_3, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_2, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_3, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_2, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_3, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_2, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_3, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_2, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_3, 0fFF800000; }", hidden01);
                         }
 
                         // Online softmax in registers; the scores are already in base 2.

@@ -42,6 +42,8 @@ namespace Samples
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
             new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TcSharedWords * 4);
+        /// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>
+        private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
 
         /// <summary>
         /// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim 64, HeadDimV 64, Float16, BHND.
@@ -104,9 +106,20 @@ namespace Samples
                 __arguments.KeyWords = key.Cast<uint>();
                 __arguments.ValueWords = value.Cast<uint>();
                 __arguments.OutputWords = output.Cast<uint>();
+                __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
                 __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
                 __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
-                global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                // [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks
+                // 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.
+                var __ranges = global::Samples.PackedDocumentsAttention.s_documentRanges.For(accelerator);
+                lock (__ranges)
+                {
+                    __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
+                    long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // at most the document ids' count, which fits a device view
+                    __arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);
+                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))((int)__rangeCount, __arguments);
+                    global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                }
                 return;
             }
             if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)
@@ -178,13 +191,17 @@ namespace Samples
                 public int KeyLength;
                 /// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>
                 public int QueryBlocks;
-                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>
+                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>
                 public global::ILGPU.ArrayView<uint> QueryWords;
                 public global::ILGPU.ArrayView<uint> KeyWords;
                 public global::ILGPU.ArrayView<uint> ValueWords;
                 public global::ILGPU.ArrayView<uint> OutputWords;
+                public long QueryAddress;
                 public long KeyAddress;
                 public long ValueAddress;
+                /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
+                public global::ILGPU.ArrayView<int> DocumentRanges;
+                public int KeyBlocks;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
             }
 
@@ -712,23 +729,69 @@ namespace Samples
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
 
-            /// <summary>The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>
+            /// <summary>[DocumentMask]: thread (b, key block) writes the block's min and max document id to DocumentRanges.</summary>
+            public static void DocumentRangeKernel(global::ILGPU.Index1D index, Arguments a)
+            {
+                int b = index / a.KeyBlocks;
+                int j0 = index % a.KeyBlocks * BlockN;
+                int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                global::AttnDsl.MaskSemantics.IdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);
+                a.DocumentRanges[2L * index] = min;
+                a.DocumentRanges[2L * index + 1] = max;
+            }
+
+            /// <summary>
+            /// The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count
+            /// when none is left. Lane l classifies step first + l from DocumentRanges, so every lane of the warp must call it alike.
+            /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
             {
-                for (int step = from; step < schedule.Count; step++)
+                for (int first = from; first < schedule.Count; first += global::ILGPU.Warp.WarpSize)
                 {
-                    j0 = schedule.KeyBlock(step) * BlockN;
-                    j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int keyDocumentMin, out int keyDocumentMax);
-                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);
-                    if (block != global::AttnDsl.BlockClass.Empty)
+                    int candidate = first + global::ILGPU.Warp.LaneIdx;
+                    global::AttnDsl.BlockClass candidateBlock = global::AttnDsl.BlockClass.Empty;
+                    if (candidate < schedule.Count)
+                    {
+                        int candidateJ0, candidateJ1;
+                        int keyBlock = schedule.KeyBlock(candidate);
+                        candidateJ0 = keyBlock * BlockN;
+                        candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;
+                        long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
+                        candidateBlock = ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
+                    }
+                    int winner = global::AttnDsl.Runtime.WarpReduce.FirstLane(candidateBlock != global::AttnDsl.BlockClass.Empty);
+                    if (winner < global::ILGPU.Warp.WarpSize)
+                    {
+                        int step = first + winner;
+                        int keyBlock = schedule.KeyBlock(step);
+                        j0 = keyBlock * BlockN;
+                        j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                        long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
+                        block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
                         return step;
+                    }
                 }
                 j0 = 0;
                 j1 = -1;
                 block = global::AttnDsl.BlockClass.Empty;
                 return schedule.Count;
+            }
+
+            /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane queryCopy, int i0, int iLast)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                int remaining = iLast - i0 + 1;
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 0 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 0), queryCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 64 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 64), queryCopy.Row + 64 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 80 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 80), queryCopy.Row + 80 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 96 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 96), queryCopy.Row + 96 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 112 * QStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 112), queryCopy.Row + 112 < remaining);
             }
 
             /// <summary>
@@ -804,18 +867,15 @@ namespace Samples
                 int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
                 var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
                 var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
+                // Q rows have K's parts, so the same lanes copy the Q tile.
+                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * QStride + keyPart * 4, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);
                 // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
                 // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
                 uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
                 uint keyLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(QWords, KStride);
                 uint valueLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(QWords + KWords, VStride);
 
-                // The Q tile, once; rows past the end are zeros (their results are never stored).
-                for (int e = thread; e < BlockM * (HeadDim / 2); e += TcThreads)
-                {
-                    int row = e / (HeadDim / 2), word = e % (HeadDim / 2);
-                    shared[row * QStride + word] = i0 + row <= iLast ? a.QueryWords[(QueryOffset(a, b, h, i0 + row) >> 1) + word] : 0u;
-                }
+                // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
 
                 // This thread's fragment rows.
                 int i00 = i0 + warpRow + 0 + g;
@@ -866,7 +926,10 @@ namespace Samples
                 bool tileFull = i0 + BlockM - 1 <= iLast;
                 int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
                 if (step < steps)
+                {
+                    IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
                     IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, 0);
+                }
                 int stage = 0;
                 while (step < steps)
                 {

@@ -105,8 +105,10 @@ namespace Samples
                     __arguments.KeyWords = key.Cast<uint>();
                     __arguments.ValueWords = value.Cast<uint>();
                     __arguments.OutputWords = output.Cast<uint>();
+                    __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
                     __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
                     __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
+                    __arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);
                     __arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);
                     global::Samples.SageAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.SageAttention.AttnDslKernels.TcSharedWords)), __arguments);
                     return;
@@ -245,11 +247,12 @@ namespace Samples
                 public int KeyLength;
                 /// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>
                 public int QueryBlocks;
-                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads K and V from.</summary>
+                /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>
                 public global::ILGPU.ArrayView<uint> QueryWords;
                 public global::ILGPU.ArrayView<uint> KeyWords;
                 public global::ILGPU.ArrayView<uint> ValueWords;
                 public global::ILGPU.ArrayView<uint> OutputWords;
+                public long QueryAddress;
                 public long KeyAddress;
                 public long ValueAddress;
                 /// <summary>[Quantize]: int8 Q and K in (batch, head, token, dim) order, also as 32-bit words (four values each), their block scales, and the smoothing terms.</summary>
@@ -257,6 +260,7 @@ namespace Samples
                 public global::ILGPU.ArrayView<sbyte> KeyQuant;
                 public global::ILGPU.ArrayView<uint> QueryQuantWords;
                 public global::ILGPU.ArrayView<uint> KeyQuantWords;
+                public long QueryQuantAddress;
                 public long KeyQuantAddress;
                 public global::ILGPU.ArrayView<float> QueryScales;
                 public global::ILGPU.ArrayView<float> KeyScales;
@@ -1296,6 +1300,18 @@ namespace Samples
                 return schedule.Count;
             }
 
+            /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane queryCopy, int i0, int iLast)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                int remaining = iLast - i0 + 1;
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 0 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 0), queryCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
+            }
+
             /// <summary>
             /// Starts the copies of key block j0.. into stage <paramref name="stage"/>, 16 bytes per copy: this thread's part of
             /// its rows (keyCopy.Row, then every TcThreads / KeyParts rows); keys past the end are zeros.
@@ -1373,18 +1389,15 @@ namespace Samples
                 int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
                 var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);
                 var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
+                // Q rows have K's parts, so the same lanes copy the Q tile.
+                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * QStride + keyPart * 4, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);
                 // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
                 // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
                 uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
                 uint keyLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(QWords, KStride);
                 uint valueLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(QWords + KWords, VStride);
 
-                // The Q tile, once; rows past the end are zeros (their results are never stored).
-                for (int e = thread; e < BlockM * (HeadDim / 4); e += TcThreads)
-                {
-                    int row = e / (HeadDim / 4), word = e % (HeadDim / 4);
-                    shared[row * QStride + word] = i0 + row <= iLast ? a.QueryQuantWords[(QuantQueryOffset(a, b, h, i0 + row) >> 2) + word] : 0u;
-                }
+                // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
                 // [Quantize]: the tile is one query quantization block; with a key block's scale it dequantizes the int32 scores.
                 float queryScale = a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i0 / BlockM] * QueryScale;
 
@@ -1430,7 +1443,10 @@ namespace Samples
                 bool tileFull = i0 + BlockM - 1 <= iLast;
                 int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
                 if (step < steps)
+                {
+                    IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
                     IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, 0);
+                }
                 int stage = 0;
                 while (step < steps)
                 {

@@ -63,6 +63,11 @@ namespace AttnDsl.Kernels.Tests.Specs
     [Causal, DocumentMask]
     public static partial class DocumentCausalF32;
 
+    /// <summary>Documents on the tensor-core path: its key-block loop classifies 32 blocks per pass from precomputed document ranges.</summary>
+    [AttentionKernel(HeadDim = 16, BlockM = 16, BlockN = 16, Element = ElementType.Float16)]
+    [Causal, DocumentMask]
+    public static partial class DocumentCausalF16;
+
     /// <summary>Radial attention, defaults (DecayFactor 1, SinkFrames 1), 8 tokens per frame: 130 tokens = 17 frames.</summary>
     [AttentionKernel(HeadDim = 16, BlockM = 16, BlockN = 16, Element = ElementType.Float32)]
     [TokenGrid(8), RadialDecay]
