@@ -336,17 +336,62 @@ namespace AttnDsl.Generators.Emitting
         private static (string Type, string One) MaskWord(KernelSpec spec) =>
             spec.Tiles.BlockN / 4 <= 32 ? ("uint", "1u") : ("ulong", "1ul");
 
+        /// <summary>
+        /// Whether a row's visible keys within a block are one interval (causal and window masks, the ragged end; documents
+        /// when the block holds one document): HiddenKeys then computes the row's mask word in closed form.
+        /// </summary>
+        private static bool IntervalRows(KernelSpec spec) =>
+            spec.Masks.SinkCount == 0 && !spec.Masks.PrefixLM && !spec.Masks.HasRadial && spec.MaskMods.Count == 0;
+
         private static void EmitHiddenKeys(CodeWriter w, KernelSpec spec)
         {
             var (type, one) = MaskWord(spec);
+            bool interval = IntervalRows(spec), document = spec.Masks.DocumentMask;
             w.Line("/// <summary>");
             w.Line("/// The scores of fragment row <paramref name=\"i\"/> that this lane must hide in a block that needs element tests");
             w.Line("/// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key");
-            w.Line("/// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.");
+            w.Line("/// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row.");
+            if (interval)
+            {
+                w.Line(document
+                    ? "/// The row's visible keys are one interval unless the block holds several documents: then a loop tests each key."
+                    : "/// The row's visible keys are one interval, so the word comes in closed form.");
+            }
+            else
+            {
+                w.Line("/// A loop over the lane's keys, so the kernel stays small.");
+            }
             w.Line("/// </summary>");
             w.Line(Inline);
-            using (w.Block($"public static {type} HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)"))
+            string documentParameters = interval && document ? ", int keyDocumentMin, int keyDocumentMax" : "";
+            using (w.Block($"public static {type} HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial{documentParameters})"))
             {
+                if (interval)
+                {
+                    string all = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4)" : "global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4)";
+                    string bits = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.OutsideBits" : "global::AttnDsl.TensorCores.Fragments.OutsideBits";
+                    w.Line("if (!active)");
+                    w.Line($"    return {all};");
+                    w.Line("if (!partial) // a block taken whole: only keys past the end are hidden");
+                    w.Line($"    return {bits}(j0, j1, j0, tq, BlockN / 4);");
+                    if (document)
+                    {
+                        w.Line("// A block of one document: the row sees all of it or none of it, as far as documents go.");
+                        w.Line("if (keyDocumentMin == keyDocumentMax && queryDocument != keyDocumentMin)");
+                        w.Line($"    return {all};");
+                    }
+                    string check = document ? "if (keyDocumentMin == keyDocumentMax)" : "";
+                    using (document ? w.Block(check) : null)
+                    {
+                        var m = spec.Masks;
+                        w.Line($"{Masks}.LocalInterval(ia, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo, out int hi);");
+                        w.Line(type == "uint"
+                            ? "return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);"
+                            : "return global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);");
+                    }
+                    if (!document)
+                        return;
+                }
                 w.Line($"{type} hidden = 0;");
                 using (w.Block("for (int e = 0; e < BlockN / 4; e++)"))
                 {
@@ -394,7 +439,9 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int tile = global::ILGPU.Grid.IdxX;");
                 w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
                 w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
-                w.Line("int i0 = tile % a.QueryBlocks * BlockM;");
+                w.Line("// Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the");
+                w.Line("// longest groups start first and the short ones fill the end of the grid.");
+                w.Line("int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;");
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("int warpRow = warp * TcSlicesPerWarp * 16;");
@@ -521,10 +568,17 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"bool partial = block == {BlockClass}.Partial;");
                     w.Line("bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests");
                     var (maskType, _) = MaskWord(spec);
+                    string keyDocuments = "";
+                    if (IntervalRows(spec) && spec.Masks.DocumentMask)
+                    {
+                        w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2; // the block's document range (DocumentRangeKernel)");
+                        w.Line("int keyDocumentMin = a.DocumentRanges[rangeIndex], keyDocumentMax = a.DocumentRanges[rangeIndex + 1];");
+                        keyDocuments = ", keyDocumentMin, keyDocumentMax";
+                    }
                     foreach (var (r, hf) in rows)
                     {
                         string x = $"{r}{hf}";
-                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, i{x}, ia{x}, j0, j1, tq, active{x}, document{x}, partial);");
+                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, i{x}, ia{x}, j0, j1, tq, active{x}, document{x}, partial{keyDocuments});");
                     }
                     using (w.Block($"if ({Cuda})"))
                     {

@@ -34,6 +34,28 @@ namespace AttnDsl
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool Below(int j, int count) => j < count;
 
+        /// <summary>
+        /// The keys of [j0, j1] that <see cref="Causal"/> and <see cref="Window"/> (those declared) let aligned query
+        /// <paramref name="ia"/> see, as one interval [lo, hi], within [j0, j1]; [j0, j0 - 1] when it sees none of them: the same
+        /// rule, for a whole row of a block at once.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LocalInterval(int ia, int j0, int j1, bool causal, bool window, int left, int right, out int lo, out int hi)
+        {
+            long low = j0, high = j1;
+            if (causal)
+                high = ia < high ? ia : high;
+            if (window)
+            {
+                long first = (long)ia - left, last = (long)ia + right;
+                low = first > low ? first : low;
+                high = last < high ? last : high;
+            }
+            bool none = high < low;
+            lo = none ? j0 : (int)low;
+            hi = none ? j0 - 1 : (int)high;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool Document(int queryDocument, int keyDocument) => queryDocument == keyDocument;
 

@@ -37,6 +37,34 @@ namespace AttnDsl.TensorCores
             return global::AttnDsl.BFloat16.FromSingle(lo).RawValue | ((uint)global::AttnDsl.BFloat16.FromSingle(hi).RawValue << 16);
         }
 
+        /// <summary>
+        /// The lane's mask-word bits (see the generated HiddenKeys: bit e stands for key j0 + (e / 2) * 8 + e % 2 + 2 * tq)
+        /// of the keys outside [lo, hi], for <paramref name="count"/> bits: the keys ascend with e, so the visible ones are
+        /// the bits from the count of keys below lo up to the count of keys at or below hi.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong OutsideBits(int lo, int hi, int j0, int tq, int count)
+        {
+            int first = KeysBelow(lo - j0 - 2 * tq, count);
+            int end = KeysBelow(hi - j0 - 2 * tq + 1, count);
+            ulong all = LowBits(count);
+            return end > first ? all & ~(LowBits(end) & ~LowBits(first)) : all;
+        }
+
+        /// <summary>How many of the lane's key offsets (e / 2) * 8 + e % 2, e &lt; count, are below <paramref name="x"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int KeysBelow(int x, int count)
+        {
+            if (x <= 0)
+                return 0;
+            int rest = x & 7;
+            int below = 2 * (x >> 3) + (rest < 2 ? rest : 2);
+            return below < count ? below : count;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong LowBits(int n) => n >= 64 ? ulong.MaxValue : (1ul << n) - 1ul;
+
         /// <summary>The low 16-bit value of a fragment register as a float.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Low(uint pair, bool bfloat16) => bfloat16 ? Interop.IntAsFloat(pair << 16) : HalfBitsToSingle(pair & 0xFFFFu);

@@ -750,21 +750,19 @@ namespace Samples
             /// <summary>
             /// The scores of fragment row <paramref name="i"/> that this lane must hide in a block that needs element tests
             /// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key
-            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.
+            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row.
+            /// The row's visible keys are one interval, so the word comes in closed form.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
             {
-                uint hidden = 0;
-                for (int e = 0; e < BlockN / 4; e++)
-                {
-                    int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
-                    if (!active || j > j1 || (partial && !Visible(a, b, h, i, ia, j, queryDocument)))
-                        hidden |= 1u << e;
-                }
-                return hidden;
+                if (!active)
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                if (!partial) // a block taken whole: only keys past the end are hidden
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
+                global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: false, window: false, 0, 0, out int lo, out int hi);
+                return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
             }
-
             /// <summary>
             /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns
             /// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)
@@ -789,7 +787,9 @@ namespace Samples
                 int tile = global::ILGPU.Grid.IdxX;
                 int h = tile / a.QueryBlocks % a.QueryHeads;
                 int b = tile / a.QueryBlocks / a.QueryHeads;
-                int i0 = tile % a.QueryBlocks * BlockM;
+                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
+                // longest groups start first and the short ones fill the end of the grid.
+                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * TcSlicesPerWarp * 16;

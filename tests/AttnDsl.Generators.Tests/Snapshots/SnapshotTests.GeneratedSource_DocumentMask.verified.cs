@@ -819,11 +819,24 @@ namespace Samples
             /// <summary>
             /// The scores of fragment row <paramref name="i"/> that this lane must hide in a block that needs element tests
             /// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key
-            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.
+            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row.
+            /// The row's visible keys are one interval unless the block holds several documents: then a loop tests each key.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
+            public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial, int keyDocumentMin, int keyDocumentMax)
             {
+                if (!active)
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                if (!partial) // a block taken whole: only keys past the end are hidden
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
+                // A block of one document: the row sees all of it or none of it, as far as documents go.
+                if (keyDocumentMin == keyDocumentMax && queryDocument != keyDocumentMin)
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                if (keyDocumentMin == keyDocumentMax)
+                {
+                    global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: true, window: false, 0, 0, out int lo, out int hi);
+                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
+                }
                 uint hidden = 0;
                 for (int e = 0; e < BlockN / 4; e++)
                 {
@@ -858,7 +871,9 @@ namespace Samples
                 int tile = global::ILGPU.Grid.IdxX;
                 int h = tile / a.QueryBlocks % a.QueryHeads;
                 int b = tile / a.QueryBlocks / a.QueryHeads;
-                int i0 = tile % a.QueryBlocks * BlockM;
+                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
+                // longest groups start first and the short ones fill the end of the grid.
+                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * TcSlicesPerWarp * 16;
@@ -1146,10 +1161,12 @@ namespace Samples
 
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, i00, ia00, j0, j1, tq, active00, document00, partial);
-                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial);
-                    uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, i10, ia10, j0, j1, tq, active10, document10, partial);
-                    uint hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, i11, ia11, j0, j1, tq, active11, document11, partial);
+                    long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2; // the block's document range (DocumentRangeKernel)
+                    int keyDocumentMin = a.DocumentRanges[rangeIndex], keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
+                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, i00, ia00, j0, j1, tq, active00, document00, partial, keyDocumentMin, keyDocumentMax);
+                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial, keyDocumentMin, keyDocumentMax);
+                    uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, i10, ia10, j0, j1, tq, active10, document10, partial, keyDocumentMin, keyDocumentMax);
+                    uint hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, i11, ia11, j0, j1, tq, active11, document11, partial, keyDocumentMin, keyDocumentMax);
                     if (default(TTarget).Cuda)
                     {
                         // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.

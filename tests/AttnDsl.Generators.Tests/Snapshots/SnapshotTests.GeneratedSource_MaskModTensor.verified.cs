@@ -769,7 +769,8 @@ namespace Samples
             /// <summary>
             /// The scores of fragment row <paramref name="i"/> that this lane must hide in a block that needs element tests
             /// (partial by the masks, the ragged last key block, or rows past the end): bit e stands for key
-            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row. A loop, so the kernel stays small.
+            /// j0 + (e / 2) * 8 + e % 2 + 2 * tq, the lane's e-th score of the row.
+            /// A loop over the lane's keys, so the kernel stays small.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
@@ -808,7 +809,9 @@ namespace Samples
                 int tile = global::ILGPU.Grid.IdxX;
                 int h = tile / a.QueryBlocks % a.QueryHeads;
                 int b = tile / a.QueryBlocks / a.QueryHeads;
-                int i0 = tile % a.QueryBlocks * BlockM;
+                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
+                // longest groups start first and the short ones fill the end of the grid.
+                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * TcSlicesPerWarp * 16;
