@@ -46,6 +46,10 @@ namespace AttnDsl.Kernels.Tests
         [InlineData(64)]  // BlockN 256: every bit of a 64-bit word
         public void OutsideBits_AreTheLanesKeysOutsideTheInterval(int count)
         {
+            ulong every = 0;
+            for (int e = 0; e < count; e++)
+                every |= 1ul << e;
+            Assert.Equal(every, Fragments.AllBits(count));
             var random = new Random(count);
             for (int trial = 0; trial < 5000; trial++)
             {

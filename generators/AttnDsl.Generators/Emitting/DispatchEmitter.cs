@@ -182,7 +182,7 @@ namespace AttnDsl.Generators.Emitting
                             using (w.Block("lock (__ranges)"))
                             {
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
-                                w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // at most the document ids' count, which fits a device view");
+                                w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN");
                                 w.Line("__arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);");
                                 w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))((int)__rangeCount, __arguments);");
                                 w.Line(launch);

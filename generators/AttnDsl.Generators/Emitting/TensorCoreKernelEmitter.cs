@@ -368,7 +368,7 @@ namespace AttnDsl.Generators.Emitting
             {
                 if (interval)
                 {
-                    string all = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4)" : "global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4)";
+                    string all = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4)" : "global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4)";
                     string bits = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.OutsideBits" : "global::AttnDsl.TensorCores.Fragments.OutsideBits";
                     w.Line("if (!active)");
                     w.Line($"    return {all};");
@@ -571,8 +571,14 @@ namespace AttnDsl.Generators.Emitting
                     string keyDocuments = "";
                     if (IntervalRows(spec) && spec.Masks.DocumentMask)
                     {
-                        w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2; // the block's document range (DocumentRangeKernel)");
-                        w.Line("int keyDocumentMin = a.DocumentRanges[rangeIndex], keyDocumentMax = a.DocumentRanges[rangeIndex + 1];");
+                        w.Line("// The block's document range (DocumentRangeKernel), read only where HiddenKeys needs it.");
+                        w.Line("int keyDocumentMin = 0, keyDocumentMax = 0;");
+                        using (w.Block("if (!wholeBlock)"))
+                        {
+                            w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2;");
+                            w.Line("keyDocumentMin = a.DocumentRanges[rangeIndex];");
+                            w.Line("keyDocumentMax = a.DocumentRanges[rangeIndex + 1];");
+                        }
                         keyDocuments = ", keyDocumentMin, keyDocumentMax";
                     }
                     foreach (var (r, hf) in rows)

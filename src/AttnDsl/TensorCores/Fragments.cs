@@ -47,9 +47,13 @@ namespace AttnDsl.TensorCores
         {
             int first = KeysBelow(lo - j0 - 2 * tq, count);
             int end = KeysBelow(hi - j0 - 2 * tq + 1, count);
-            ulong all = LowBits(count);
-            return end > first ? all & ~(LowBits(end) & ~LowBits(first)) : all;
+            ulong all = AllBits(count);
+            return end > first ? all & ~(AllBits(end) & ~AllBits(first)) : all;
         }
+
+        /// <summary>The low <paramref name="count"/> bits set: every key of the lane hidden.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong AllBits(int count) => count >= 64 ? ulong.MaxValue : (1ul << count) - 1ul;
 
         /// <summary>How many of the lane's key offsets (e / 2) * 8 + e % 2, e &lt; count, are below <paramref name="x"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,9 +65,6 @@ namespace AttnDsl.TensorCores
             int below = 2 * (x >> 3) + (rest < 2 ? rest : 2);
             return below < count ? below : count;
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong LowBits(int n) => n >= 64 ? ulong.MaxValue : (1ul << n) - 1ul;
 
         /// <summary>The low 16-bit value of a fragment register as a float.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -115,7 +115,7 @@ namespace Samples
                 lock (__ranges)
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
-                    long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // at most the document ids' count, which fits a device view
+                    long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN
                     __arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))((int)__rangeCount, __arguments);
                     global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
@@ -826,12 +826,12 @@ namespace Samples
             public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial, int keyDocumentMin, int keyDocumentMax)
             {
                 if (!active)
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                    return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
                 if (!partial) // a block taken whole: only keys past the end are hidden
                     return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
                 // A block of one document: the row sees all of it or none of it, as far as documents go.
                 if (keyDocumentMin == keyDocumentMax && queryDocument != keyDocumentMin)
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                    return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
                 if (keyDocumentMin == keyDocumentMax)
                 {
                     global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: true, window: false, 0, 0, out int lo, out int hi);
@@ -1161,8 +1161,14 @@ namespace Samples
 
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2; // the block's document range (DocumentRangeKernel)
-                    int keyDocumentMin = a.DocumentRanges[rangeIndex], keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
+                    // The block's document range (DocumentRangeKernel), read only where HiddenKeys needs it.
+                    int keyDocumentMin = 0, keyDocumentMax = 0;
+                    if (!wholeBlock)
+                    {
+                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2;
+                        keyDocumentMin = a.DocumentRanges[rangeIndex];
+                        keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
+                    }
                     uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, i00, ia00, j0, j1, tq, active00, document00, partial, keyDocumentMin, keyDocumentMax);
                     uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial, keyDocumentMin, keyDocumentMax);
                     uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, i10, ia10, j0, j1, tq, active10, document10, partial, keyDocumentMin, keyDocumentMax);

@@ -1348,7 +1348,7 @@ namespace Samples
             public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
             {
                 if (!active)
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(0, -1, 0, 0, BlockN / 4);
+                    return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
                 if (!partial) // a block taken whole: only keys past the end are hidden
                     return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
                 global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: true, window: false, 0, 0, out int lo, out int hi);
