@@ -39,7 +39,7 @@ namespace AttnDsl.GpuBench
             "  --quant [--quant-shape BxHxN]  the [Quantize] int8 rows (D=128 dense and causal, default 1x16x16384) against the Float16\n" +
             "                tensor-core kernel, prologue included and alone; checked first on 1x2x1024\n" +
             "  --dump-ptx    write the PTX of every spec's tiled and tensor-core kernels (SM_90, no GPU needed) to <dir> and exit;\n" +
-            "                --dump-only keeps the specs whose type name contains one of the given names\n" +
+            "                --dump-only keeps the specs whose type name is one of the given names\n" +
             "  --check-shape shape checked against AttentionReference once per spec (default 2x2x1280; documents 64..512 tokens there)";
 
         public string? JsonPath { get; private set; }
@@ -64,7 +64,7 @@ namespace AttnDsl.GpuBench
         public bool List { get; private set; }
         public string? DumpPtxDir { get; private set; }
 
-        /// <summary>--dump-only: spec type names (substrings) whose PTX --dump-ptx writes; all when empty.</summary>
+        /// <summary>--dump-only: spec type names whose PTX --dump-ptx writes; all when empty.</summary>
         public string[] DumpOnly { get; private set; } = Array.Empty<string>();
 
         /// <summary>--sparse: the [BlockSelect] rows instead of the grid; selections are written here for bench_sparse_torch.py.</summary>

@@ -485,7 +485,7 @@ namespace AttnDsl.GpuBench
             // Every spec of this assembly (the grid, its tile variants, the sparse and quantized rows' specs).
             var types = typeof(Catalog).Assembly.GetTypes()
                 .Where(t => t.GetNestedType("AttnDslKernels", BindingFlags.Public) is not null)
-                .Where(t => only.Count == 0 || only.Any(name => t.Name.Contains(name, StringComparison.Ordinal)))
+                .Where(t => only.Count == 0 || only.Contains(t.Name, StringComparer.Ordinal))
                 .OrderBy(t => t.Name, StringComparer.Ordinal);
             foreach (var type in types)
             {
@@ -498,10 +498,11 @@ namespace AttnDsl.GpuBench
                 foreach (var (suffix, method) in methods)
                 {
                     var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
+                    var watch = Stopwatch.StartNew();
                     var ptx = ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
                     string path = Path.Combine(directory, $"{type.Name}.{suffix}.ptx");
                     File.WriteAllText(path, ptx);
-                    Console.WriteLine($"{path}: {ptx.Length} chars");
+                    Console.WriteLine($"{path}: {ptx.Length} chars, ILGPU compile {watch.Elapsed.TotalSeconds:F1} s");
                 }
             }
             return 0;

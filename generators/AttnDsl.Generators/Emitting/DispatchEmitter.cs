@@ -168,6 +168,7 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("__arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);");
                         w.Line("__arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);");
                         w.Line("__arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);");
+                        w.Line("__arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);");
                         if (spec.Quantize is not null)
                         {
                             w.Line("__arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);");

@@ -107,7 +107,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("public int QueryBlocks;");
                 if (TensorCoreKernelEmitter.Applies(spec))
                 {
-                    w.Line("/// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>");
+                    w.Line("/// <summary>Tensor-core path: the tensors as 32-bit words (two elements each), the device addresses cp.async reads Q, K and V from and the one the epilogue stores O to.</summary>");
                     w.Line("public global::ILGPU.ArrayView<uint> QueryWords;");
                     w.Line("public global::ILGPU.ArrayView<uint> KeyWords;");
                     w.Line("public global::ILGPU.ArrayView<uint> ValueWords;");
@@ -115,6 +115,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("public long QueryAddress;");
                     w.Line("public long KeyAddress;");
                     w.Line("public long ValueAddress;");
+                    w.Line("public long OutputAddress;");
                     if (spec.Masks.DocumentMask)
                     {
                         w.Line("/// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>");

@@ -449,11 +449,15 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line("// This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.");
                     w.Line("int keyRow = thread / KeyParts, keyPart = thread % KeyParts;");
-                    w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
+                    if (Int8(spec) || spec.Tiles.HeadDim != spec.Tiles.HeadDimV)
+                        w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
                     w.Line(Int8(spec)
                         ? $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
                         : $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
-                    w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
+                    if (!Int8(spec) && spec.Tiles.HeadDim == spec.Tiles.HeadDimV)
+                        w.Line("var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both");
+                    else
+                        w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
                     w.Line("// Q rows have K's parts, so the same lanes copy the Q tile.");
                     w.Line(Int8(spec)
                         ? $"var queryCopy = new {CopyLaneType}(keyRow, keyRow * QStride + keyPart * 4, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);"
@@ -487,19 +491,16 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("float queryScale = a.QueryScales[((long)b * a.QueryHeads + h) * a.QueryQuantBlocks + i0 / BlockM] * QueryScale;");
                 }
                 w.Line();
-                w.Line("// This thread's fragment rows.");
+                w.Line("// This thread's fragment rows are row0 + 16 slice + 8 half (aligned: rowAligned0 + ...); the loop and the");
+                w.Line("// epilogue derive each from these two, so one pair of registers carries them all through the loop.");
+                w.Line("int row0 = i0 + warpRow + g;");
+                w.Line($"int rowAligned0 = {Masks}.AlignQuery(row0, a.QueryLength, a.KeyLength);");
                 foreach (var (r, hf) in rows)
                 {
                     string x = $"{r}{hf}";
-                    w.Line($"int i{x} = i0 + warpRow + {Int(r * 16 + hf * 8)} + g;");
-                    w.Line($"int ia{x} = {Masks}.AlignQuery(i{x}, a.QueryLength, a.KeyLength);");
-                    w.Line($"bool active{x} = i{x} <= iLast;");
-                    w.Line(spec.Masks.DocumentMask
-                        ? $"int document{x} = active{x} ? a.{Field("documentIds")}[(long)b * a.KeyLength + i{x}] : 0;"
-                        : $"int document{x} = 0;");
                     w.Line($"float max{x} = float.NegativeInfinity, sum{x} = 0f;");
                     if (shifted)
-                        w.Line($"float shift{x} = active{x} ? a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + i{x}] * QueryScale : 0f; // score transforms see the unshifted score");
+                        w.Line($"float shift{x} = {Active(r, hf)} ? a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + {Row(r, hf)}] * QueryScale : 0f; // score transforms see the unshifted score");
                 }
                 if (transforms)
                     w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
@@ -563,8 +564,7 @@ namespace AttnDsl.Generators.Emitting
                     if (int8)
                         w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
                     w.Line();
-                    EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
-                    w.Line();
+                    w.Line("// The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.");
                     w.Line($"bool partial = block == {BlockClass}.Partial;");
                     w.Line("bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests");
                     var (maskType, _) = MaskWord(spec);
@@ -581,11 +581,17 @@ namespace AttnDsl.Generators.Emitting
                         }
                         keyDocuments = ", keyDocumentMin, keyDocumentMax";
                     }
+                    if (spec.Masks.DocumentMask)
+                        w.Line("// A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.");
                     foreach (var (r, hf) in rows)
                     {
                         string x = $"{r}{hf}";
-                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, i{x}, ia{x}, j0, j1, tq, active{x}, document{x}, partial{keyDocuments});");
+                        string document = spec.Masks.DocumentMask ? $"{Active(r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(r, hf)}] : 0" : "0";
+                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0, j1, tq, {Active(r, hf)}, {document}, partial{keyDocuments});");
                     }
+                    w.Line();
+                    EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
+                    w.Line();
                     using (w.Block($"if ({Cuda})"))
                     {
                         EmitCudaMasking(w, spec, rows, keyTiles, transforms);
@@ -621,6 +627,12 @@ namespace AttnDsl.Generators.Emitting
             }
             w.Line();
         }
+
+        // A fragment row (slice r, half hf) of this lane, its aligned position and whether it exists, from row0.
+        private static string Row(int r, int hf) => Offset("row0", r * 16 + hf * 8);
+        private static string Aligned(int r, int hf) => Offset("rowAligned0", r * 16 + hf * 8);
+        private static string Active(int r, int hf) => $"{Row(r, hf)} <= iLast";
+        private static string Offset(string name, int offset) => offset == 0 ? name : $"{name} + {Int(offset)}";
 
         private const string Cuda = "default(TTarget).Cuda";
         private const string Asm = "global::ILGPU.Runtime.Cuda.CudaAsm.Emit";
@@ -749,16 +761,16 @@ namespace AttnDsl.Generators.Emitting
                     using (w.Block(""))
                     {
                         for (int r = 0; r < slices; r++)
-                            w.Line($"{Tiles}.LoadA(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride, out uint q{r}_0, out uint q{r}_1, out uint q{r}_2, out uint q{r}_3);");
+                            w.Line($"var (q{r}_0, q{r}_1, q{r}_2, q{r}_3) = {Tiles}.LoadA(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride);");
                         for (int n = 0; n < keyTiles; n += 2)
                         {
                             using (w.Block(""))
                             {
-                                w.Line($"{Tiles}.LoadB(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride, out uint k0, out uint k1, out uint k2, out uint k3);");
+                                w.Line($"var (k0, k1, k2, k3) = {Tiles}.LoadB(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride);");
                                 for (int r = 0; r < slices; r++)
                                 {
-                                    w.Line($"{emulated}(ref {acc}{r}_{n}_0, ref {acc}{r}_{n}_1, ref {acc}{r}_{n}_2, ref {acc}{r}_{n}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k0, k1);");
-                                    w.Line($"{emulated}(ref {acc}{r}_{n + 1}_0, ref {acc}{r}_{n + 1}_1, ref {acc}{r}_{n + 1}_2, ref {acc}{r}_{n + 1}_3, q{r}_0, q{r}_1, q{r}_2, q{r}_3, k2, k3);");
+                                    w.Line(EmulatedMma(emulated, $"{acc}{r}_{n}", $"q{r}_0, q{r}_1, q{r}_2, q{r}_3", "k0, k1"));
+                                    w.Line(EmulatedMma(emulated, $"{acc}{r}_{n + 1}", $"q{r}_0, q{r}_1, q{r}_2, q{r}_3", "k2, k3"));
                                 }
                             }
                         }
@@ -791,7 +803,7 @@ namespace AttnDsl.Generators.Emitting
                         string x = $"{r}{hf}";
                         string scaled = Int8(spec) ? $"{s} * keyScale" + (spec.Quantize!.SmoothKeys && transforms ? $" + shift{x}" : "") : $"{s} * QueryScale";
                         string score = transforms
-                            ? $"Score(a, {scaled}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
+                            ? $"Score(a, {scaled}, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
                             : scaled;
                         w.Line($"{s} = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {score};");
                     }
@@ -845,7 +857,7 @@ namespace AttnDsl.Generators.Emitting
                             ptx.Add($"add.f32 d, %0, {PtxFloat(n * 8 + c)}; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 {reg}, {reg}, {scale}, d;");
                         }
                     ptx.Add("}");
-                    w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (float)(j0 + 2 * tq - ia{r}{hf}), alibiLog2);");
+                    w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (float)(j0 + 2 * tq - ({Aligned(r, hf)})), alibiLog2);");
                 }
                 Hide();
                 return;
@@ -861,7 +873,7 @@ namespace AttnDsl.Generators.Emitting
                         {
                             w.Line($"{Asm}(\"mov.f32 %0, {reg};\", out float raw);");
                             string scaled = Int8(spec) ? "raw * keyScale" + (spec.Quantize!.SmoothKeys ? $" + shift{x}" : "") : "raw * QueryScale";
-                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, i{x}, ia{x}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
+                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
                             w.Line($"{Asm}(\"mov.f32 {reg}, %0;\", score);");
                         }
                     }
@@ -983,6 +995,13 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
+        /// <summary>One emulated MMA on accumulators {acc}_0..3, which go in and come back by value (see Mma).</summary>
+        private static string EmulatedMma(string mma, string acc, string a, string b)
+        {
+            string d = $"{acc}_0, {acc}_1, {acc}_2, {acc}_3";
+            return $"({d}) = {mma}({d}, {a}, {b});";
+        }
+
         private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack)
         {
             w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.");
@@ -1001,11 +1020,11 @@ namespace AttnDsl.Generators.Emitting
                     {
                         using (w.Block(""))
                         {
-                            w.Line($"{Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride, out uint v0, out uint v1, out uint v2, out uint v3);");
+                            w.Line($"var (v0, v1, v2, v3) = {Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride);");
                             for (int r = 0; r < slices; r++)
                             {
-                                w.Line($"{mma}(ref o{r}_{d}_0, ref o{r}_{d}_1, ref o{r}_{d}_2, ref o{r}_{d}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v0, v1);");
-                                w.Line($"{mma}(ref o{r}_{d + 1}_0, ref o{r}_{d + 1}_1, ref o{r}_{d + 1}_2, ref o{r}_{d + 1}_3, p{r}_0, p{r}_1, p{r}_2, p{r}_3, v2, v3);");
+                                w.Line(EmulatedMma(mma, $"o{r}_{d}", $"p{r}_0, p{r}_1, p{r}_2, p{r}_3", "v0, v1"));
+                                w.Line(EmulatedMma(mma, $"o{r}_{d + 1}", $"p{r}_0, p{r}_1, p{r}_2, p{r}_3", "v2, v3"));
                             }
                         }
                     }
@@ -1015,11 +1034,12 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitEpilogue(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int slices, int valueTiles, string pack)
         {
+            string cvt = spec.Tiles.Element == ElementKind.BFloat16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
             // Smoothing took q . mean(K) out of every score of the row; without score transforms it is added back to the LSE only.
             bool shift = spec.Quantize is { SmoothKeys: true } && !HasTransforms(spec);
             using (w.Block($"if ({Cuda})"))
             {
-                w.Line("// The CUDA instance's accumulators and sums, read out of their registers once.");
+                w.Line("// The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).");
                 for (int r = 0; r < slices; r++)
                 {
                     for (int hf = 0; hf < 2; hf++)
@@ -1027,12 +1047,10 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{Asm}(\"mov.f32 %0, {L(r, hf)};\", out sum{r}{hf});");
                         w.Line($"{Asm}(\"mov.f32 %0, {M(r, hf)};\", out max{r}{hf});");
                     }
-                    for (int d = 0; d < valueTiles; d++)
-                        for (int c = 0; c < 4; c++)
-                            w.Line($"{Asm}(\"mov.f32 %0, {O(r, d, c)};\", out o{r}_{d}_{c});");
                 }
             }
-            w.Line("// Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word.");
+            w.Line("// Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word. The CUDA instance");
+            w.Line("// scales, packs and stores in PTX: read out into C#, the accumulators would pass through local memory.");
             foreach (var (r, hf) in rows)
             {
                 string x = $"{r}{hf}";
@@ -1040,13 +1058,25 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line($"float total = {Frag}.QuadSum(sum{x});");
                     w.Line("float factor = total > 0f ? 1f / total : 0f;");
-                    using (w.Block($"if (active{x})"))
+                    w.Line($"int i = {Row(r, hf)};");
+                    using (w.Block("if (i <= iLast)"))
                     {
-                        w.Line($"long word = (OutputOffset(a, b, h, i{x}) >> 1) + tq;");
-                        for (int d = 0; d < valueTiles; d++)
-                            w.Line($"a.OutputWords[word + {Int(d * 4)}] = {pack}(o{r}_{d}_{hf * 2} * factor, o{r}_{d}_{hf * 2 + 1} * factor);");
+                        w.Line("long word = (OutputOffset(a, b, h, i) >> 1) + tq;");
+                        using (w.Block($"if ({Cuda})"))
+                        {
+                            var ptx = new List<string> { "{ .reg .f32 x, y; .reg .b32 w;" };
+                            for (int d = 0; d < valueTiles; d++)
+                                ptx.Add($"mul.f32 x, {O(r, d, hf * 2)}, %1; mul.f32 y, {O(r, d, hf * 2 + 1)}, %1; {cvt} w, y, x; st.global.b32 [%0+{Int(d * 16)}], w;");
+                            ptx.Add("}");
+                            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(a.OutputAddress + word * 4L), factor);");
+                        }
+                        using (w.Block("else"))
+                        {
+                            for (int d = 0; d < valueTiles; d++)
+                                w.Line($"a.OutputWords[word + {Int(d * 4)}] = {pack}(o{r}_{d}_{hf * 2} * factor, o{r}_{d}_{hf * 2 + 1} * factor);");
+                        }
                         w.Line("if (a.WriteLogSumExp != 0 && tq == 0)");
-                        string row = $"((long)b * a.QueryHeads + h) * a.QueryLength + i{x}";
+                        string row = "((long)b * a.QueryHeads + h) * a.QueryLength + i";
                         string added = shift ? $" + a.QueryShift[{row}] * ScoreScale" : "";
                         w.Line($"    a.LogSumExp[{row}] = total > 0f ? (max{x} + {Math}.Log2(total)) * {Math}.Ln2{added} : float.NegativeInfinity;");
                     }

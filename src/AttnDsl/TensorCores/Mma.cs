@@ -16,18 +16,30 @@ namespace AttnDsl.TensorCores
     /// with a 32-lane warp): the fragments are exchanged through warp shuffles and multiplied in FP32, so the
     /// generated tensor-core kernels run in CI. <see cref="CudaTarget"/> kernels emit <c>mma.sync</c> itself on
     /// the PTX registers they declare.
+    /// <para>
+    /// Never inlined, and accumulators go in and out by value: a kernel's CUDA instance still holds the emulated
+    /// branch until ILGPU folds <c>default(TTarget).Cuda</c>, after inlining. Inlined, every call of a D = 128 kernel
+    /// (hundreds per key block) was copied into that dead branch first and ILGPU took minutes per kernel; passed by
+    /// <c>ref</c>, the kernel's accumulators would become local memory in the CUDA instance too.
+    /// </para>
     /// </remarks>
     public static class Mma
     {
-        /// <summary>Float16 inputs.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Float16(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1) =>
+        /// <summary>Float16 inputs: the accumulators d0..d3 after the instruction.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static (float D0, float D1, float D2, float D3) Float16(float d0, float d1, float d2, float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        {
             Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: false);
+            return (d0, d1, d2, d3);
+        }
 
-        /// <summary>BFloat16 inputs.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void BFloat16(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1) =>
+        /// <summary>BFloat16 inputs: the accumulators d0..d3 after the instruction.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static (float D0, float D1, float D2, float D3) BFloat16(float d0, float d1, float d2, float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        {
             Emulate(ref d0, ref d1, ref d2, ref d3, a0, a1, a2, a3, b0, b1, bfloat16: true);
+            return (d0, d1, d2, d3);
+        }
 
         /// <summary>
         /// The fragment exchange of the instruction: row g of A lives in lanes 4g..4g+3, column n of B in
@@ -56,9 +68,10 @@ namespace AttnDsl.TensorCores
         /// <c>mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32</c>: int8 inputs, int32 accumulate. In 32-bit words its
         /// fragments have the layout of m16n8k16's (a word holds four int8 values of k instead of two 16-bit ones:
         /// a0 = A[g][4t..4t+3], a2 = A[g][4t+16..4t+19], b0 = B[4t..4t+3][g], b1 = B[4t+16..4t+19][g]), so the same
-        /// exchange gathers them; the products are exact.
+        /// exchange gathers them; the products are exact. Returns the accumulators d0..d3 after the instruction.
         /// </summary>
-        public static void Int8(ref int d0, ref int d1, ref int d2, ref int d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static (int D0, int D1, int D2, int D3) Int8(int d0, int d1, int d2, int d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
         {
             int lane = Warp.LaneIdx;
             int g = lane >> 2, t = lane & 3;
@@ -74,6 +87,7 @@ namespace AttnDsl.TensorCores
                 d2 += Dot4(rows.Y, col0.X) + Dot4(rows.W, col0.Y);
                 d3 += Dot4(rows.Y, col1.X) + Dot4(rows.W, col1.Y);
             }
+            return (d0, d1, d2, d3);
         }
 
         private static int Dot4(uint x, uint y) =>

@@ -39,47 +39,39 @@ namespace AttnDsl.TensorCores
         /// The A operand of one m16n8k16 from a row-major 16 x 16 tile starting at <paramref name="tileWord"/>
         /// as <c>ldmatrix.x4</c> leaves it: a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadA(ArrayView<uint> shared, int tileWord, int strideWords, out uint a0, out uint a1, out uint a2, out uint a3)
+        [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
+        public static (uint A0, uint A1, uint A2, uint A3) LoadA(ArrayView<uint> shared, int tileWord, int strideWords)
         {
             int lane = Warp.LaneIdx;
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
-            a0 = shared[row];
-            a1 = shared[row + 8 * strideWords];
-            a2 = shared[row + 4];
-            a3 = shared[row + 8 * strideWords + 4];
+            return (shared[row], shared[row + 8 * strideWords], shared[row + 4], shared[row + 8 * strideWords + 4]);
         }
 
         /// <summary>
         /// B operands of two adjacent n-tiles from a row-major [n][k] 16 x 16 tile (the K tile of QK^T):
         /// (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadB(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
+        [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
+        public static (uint B0, uint B1, uint C0, uint C1) LoadB(ArrayView<uint> shared, int tileWord, int strideWords)
         {
             int lane = Warp.LaneIdx;
             int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
-            b0 = shared[row];
-            b1 = shared[row + 4];
-            c0 = shared[row + 8 * strideWords];
-            c1 = shared[row + 8 * strideWords + 4];
+            return (shared[row], shared[row + 4], shared[row + 8 * strideWords], shared[row + 8 * strideWords + 4]);
         }
 
         /// <summary>
         /// B operands of two adjacent n-tiles from a row-major [k][n] 16 x 16 tile (the V tile of P.V),
         /// transposed on the way as <c>ldmatrix.x4.trans</c> does: (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadBTransposed(ArrayView<uint> shared, int tileWord, int strideWords, out uint b0, out uint b1, out uint c0, out uint c1)
+        [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
+        public static (uint B0, uint B1, uint C0, uint C1) LoadBTransposed(ArrayView<uint> shared, int tileWord, int strideWords)
         {
             int lane = Warp.LaneIdx;
             // Lane (g, t) receives k = 2t, 2t+1 of column g.
             int strideHalves = strideWords * 2;
             int half = tileWord * 2 + (2 * (lane & 3)) * strideHalves + (lane >> 2);
-            b0 = Pair(shared, half, strideHalves);
-            b1 = Pair(shared, half + 8 * strideHalves, strideHalves);
-            c0 = Pair(shared, half + 8, strideHalves);
-            c1 = Pair(shared, half + 8 * strideHalves + 8, strideHalves);
+            return (Pair(shared, half, strideHalves), Pair(shared, half + 8 * strideHalves, strideHalves),
+                Pair(shared, half + 8, strideHalves), Pair(shared, half + 8 * strideHalves + 8, strideHalves));
         }
 
         /// <summary>The 16-bit elements at <paramref name="half"/> and one row below, packed low/high.</summary>

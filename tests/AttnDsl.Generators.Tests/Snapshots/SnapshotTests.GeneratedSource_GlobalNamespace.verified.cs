@@ -98,6 +98,7 @@ partial class GlobalWindowAttention
             __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
             __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
             __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
+            __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
             global::GlobalWindowAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::GlobalWindowAttention.AttnDslKernels.TcSharedWords)), __arguments);
             return;
         }
@@ -169,7 +170,7 @@ partial class GlobalWindowAttention
             public int KeyLength;
             /// <summary>Query tiles per (batch, head) in the tiled kernel.</summary>
             public int QueryBlocks;
-            /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each) and the device addresses cp.async reads Q, K and V from.</summary>
+            /// <summary>Tensor-core path: the tensors as 32-bit words (two elements each), the device addresses cp.async reads Q, K and V from and the one the epilogue stores O to.</summary>
             public global::ILGPU.ArrayView<uint> QueryWords;
             public global::ILGPU.ArrayView<uint> KeyWords;
             public global::ILGPU.ArrayView<uint> ValueWords;
@@ -177,6 +178,7 @@ partial class GlobalWindowAttention
             public long QueryAddress;
             public long KeyAddress;
             public long ValueAddress;
+            public long OutputAddress;
         }
 
         /// <summary>64 floats held in registers by one thread.</summary>
@@ -793,9 +795,8 @@ partial class GlobalWindowAttention
             int warpRow = warp * TcSlicesPerWarp * 16;
             // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
             int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
-            int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
             var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
-            var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
+            var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both
             // Q rows have K's parts, so the same lanes copy the Q tile.
             var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * QStride + keyPart * 4, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);
             // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
@@ -806,16 +807,11 @@ partial class GlobalWindowAttention
 
             // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
 
-            // This thread's fragment rows.
-            int i00 = i0 + warpRow + 0 + g;
-            int ia00 = global::AttnDsl.MaskSemantics.AlignQuery(i00, a.QueryLength, a.KeyLength);
-            bool active00 = i00 <= iLast;
-            int document00 = 0;
+            // This thread's fragment rows are row0 + 16 slice + 8 half (aligned: rowAligned0 + ...); the loop and the
+            // epilogue derive each from these two, so one pair of registers carries them all through the loop.
+            int row0 = i0 + warpRow + g;
+            int rowAligned0 = global::AttnDsl.MaskSemantics.AlignQuery(row0, a.QueryLength, a.KeyLength);
             float max00 = float.NegativeInfinity, sum00 = 0f;
-            int i01 = i0 + warpRow + 8 + g;
-            int ia01 = global::AttnDsl.MaskSemantics.AlignQuery(i01, a.QueryLength, a.KeyLength);
-            bool active01 = i01 <= iLast;
-            int document01 = 0;
             float max01 = float.NegativeInfinity, sum01 = 0f;
             float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
             float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
@@ -861,6 +857,12 @@ partial class GlobalWindowAttention
                 int valueBase = keyBase + KWords;
                 uint keyLane = keyLane0 + (uint)stageWords * 4u;
                 uint valueLane = valueLane0 + (uint)stageWords * 4u;
+
+                // The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.
+                bool partial = block == global::AttnDsl.BlockClass.Partial;
+                bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
 
                 // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                 float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
@@ -914,103 +916,99 @@ partial class GlobalWindowAttention
                 else
                 {
                     {
-                        global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                        var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride);
+                            (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride);
+                            (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride);
+                            (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                        }
-                    }
-                    {
-                        global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                        }
-                        {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride);
+                            (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                     }
                     {
-                        global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                        var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride);
+                            (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride);
+                            (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride);
+                            (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride);
+                            (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                     }
                     {
-                        global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride, out uint q0_0, out uint q0_1, out uint q0_2, out uint q0_3);
+                        var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_0_0, ref s0_0_1, ref s0_0_2, ref s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_1_0, ref s0_1_1, ref s0_1_2, ref s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride);
+                            (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_2_0, ref s0_2_1, ref s0_2_2, ref s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_3_0, ref s0_3_1, ref s0_3_2, ref s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride);
+                            (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_4_0, ref s0_4_1, ref s0_4_2, ref s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_5_0, ref s0_5_1, ref s0_5_2, ref s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride);
+                            (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride, out uint k0, out uint k1, out uint k2, out uint k3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_6_0, ref s0_6_1, ref s0_6_2, ref s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref s0_7_0, ref s0_7_1, ref s0_7_2, ref s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride);
+                            (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                        }
+                    }
+                    {
+                        var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride);
+                        {
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride);
+                            (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                        }
+                        {
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride);
+                            (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                        }
+                        {
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride);
+                            (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                        }
+                        {
+                            var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride);
+                            (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                            (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
                     }
                 }
 
-                bool partial = block == global::AttnDsl.BlockClass.Partial;
-                bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, i00, ia00, j0, j1, tq, active00, document00, partial);
-                uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, i01, ia01, j0, j1, tq, active01, document01, partial);
                 if (default(TTarget).Cuda)
                 {
                     // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.
@@ -1234,24 +1232,24 @@ partial class GlobalWindowAttention
                         uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                         uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride);
+                            (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride);
+                            (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride);
+                            (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride);
+                            (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                     }
                     {
@@ -1260,24 +1258,24 @@ partial class GlobalWindowAttention
                         uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
                         uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride);
+                            (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride);
+                            (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride);
+                            (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride);
+                            (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                     }
                     {
@@ -1286,24 +1284,24 @@ partial class GlobalWindowAttention
                         uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
                         uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride);
+                            (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride);
+                            (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride);
+                            (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride);
+                            (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                     }
                     {
@@ -1312,24 +1310,24 @@ partial class GlobalWindowAttention
                         uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
                         uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_0_0, ref o0_0_1, ref o0_0_2, ref o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_1_0, ref o0_1_1, ref o0_1_2, ref o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride);
+                            (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_2_0, ref o0_2_1, ref o0_2_2, ref o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_3_0, ref o0_3_1, ref o0_3_2, ref o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride);
+                            (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_4_0, ref o0_4_1, ref o0_4_2, ref o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_5_0, ref o0_5_1, ref o0_5_2, ref o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride);
+                            (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride, out uint v0, out uint v1, out uint v2, out uint v3);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_6_0, ref o0_6_1, ref o0_6_2, ref o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                            global::AttnDsl.TensorCores.Mma.Float16(ref o0_7_0, ref o0_7_1, ref o0_7_2, ref o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                            var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride);
+                            (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                            (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                         }
                     }
                 }
@@ -1344,79 +1342,64 @@ partial class GlobalWindowAttention
 
             if (default(TTarget).Cuda)
             {
-                // The CUDA instance's accumulators and sums, read out of their registers once.
+                // The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).
                 global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l00;", out sum00);
                 global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m00;", out max00);
                 global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
                 global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m01;", out max01);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_0;", out o0_0_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_1;", out o0_0_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_2;", out o0_0_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_0_3;", out o0_0_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_0;", out o0_1_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_1;", out o0_1_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_2;", out o0_1_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_1_3;", out o0_1_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_0;", out o0_2_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_1;", out o0_2_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_2;", out o0_2_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_2_3;", out o0_2_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_0;", out o0_3_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_1;", out o0_3_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_2;", out o0_3_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_3_3;", out o0_3_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_0;", out o0_4_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_1;", out o0_4_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_2;", out o0_4_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_4_3;", out o0_4_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_0;", out o0_5_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_1;", out o0_5_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_2;", out o0_5_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_5_3;", out o0_5_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_0;", out o0_6_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_1;", out o0_6_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_2;", out o0_6_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_6_3;", out o0_6_3);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_0;", out o0_7_0);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_1;", out o0_7_1);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_2;", out o0_7_2);
-                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_o0_7_3;", out o0_7_3);
             }
-            // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word.
+            // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word. The CUDA instance
+            // scales, packs and stores in PTX: read out into C#, the accumulators would pass through local memory.
             {
                 float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum00);
                 float factor = total > 0f ? 1f / total : 0f;
-                if (active00)
+                int i = row0;
+                if (i <= iLast)
                 {
-                    long word = (OutputOffset(a, b, h, i00) >> 1) + tq;
-                    a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_0 * factor, o0_0_1 * factor);
-                    a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_0 * factor, o0_1_1 * factor);
-                    a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_0 * factor, o0_2_1 * factor);
-                    a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_0 * factor, o0_3_1 * factor);
-                    a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_0 * factor, o0_4_1 * factor);
-                    a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_0 * factor, o0_5_1 * factor);
-                    a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_0 * factor, o0_6_1 * factor);
-                    a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_0 * factor, o0_7_1 * factor);
+                    long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                    if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_0, %1; mul.f32 y, attn_o0_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_0, %1; mul.f32 y, attn_o0_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_0, %1; mul.f32 y, attn_o0_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_0, %1; mul.f32 y, attn_o0_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_0, %1; mul.f32 y, attn_o0_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_0, %1; mul.f32 y, attn_o0_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_0, %1; mul.f32 y, attn_o0_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_0, %1; mul.f32 y, attn_o0_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
+                    }
+                    else
+                    {
+                        a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_0 * factor, o0_0_1 * factor);
+                        a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_0 * factor, o0_1_1 * factor);
+                        a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_0 * factor, o0_2_1 * factor);
+                        a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_0 * factor, o0_3_1 * factor);
+                        a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_0 * factor, o0_4_1 * factor);
+                        a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_0 * factor, o0_5_1 * factor);
+                        a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_0 * factor, o0_6_1 * factor);
+                        a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_0 * factor, o0_7_1 * factor);
+                    }
                     if (a.WriteLogSumExp != 0 && tq == 0)
-                        a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i00] = total > 0f ? (max00 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                        a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max00 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                 }
             }
             {
                 float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum01);
                 float factor = total > 0f ? 1f / total : 0f;
-                if (active01)
+                int i = row0 + 8;
+                if (i <= iLast)
                 {
-                    long word = (OutputOffset(a, b, h, i01) >> 1) + tq;
-                    a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_2 * factor, o0_0_3 * factor);
-                    a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_2 * factor, o0_1_3 * factor);
-                    a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_2 * factor, o0_2_3 * factor);
-                    a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_2 * factor, o0_3_3 * factor);
-                    a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_2 * factor, o0_4_3 * factor);
-                    a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_2 * factor, o0_5_3 * factor);
-                    a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_2 * factor, o0_6_3 * factor);
-                    a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_2 * factor, o0_7_3 * factor);
+                    long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                    if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_2, %1; mul.f32 y, attn_o0_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_2, %1; mul.f32 y, attn_o0_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_2, %1; mul.f32 y, attn_o0_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_2, %1; mul.f32 y, attn_o0_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_2, %1; mul.f32 y, attn_o0_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_2, %1; mul.f32 y, attn_o0_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_2, %1; mul.f32 y, attn_o0_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_2, %1; mul.f32 y, attn_o0_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
+                    }
+                    else
+                    {
+                        a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_2 * factor, o0_0_3 * factor);
+                        a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_2 * factor, o0_1_3 * factor);
+                        a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_2 * factor, o0_2_3 * factor);
+                        a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_2 * factor, o0_3_3 * factor);
+                        a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_2 * factor, o0_4_3 * factor);
+                        a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_2 * factor, o0_5_3 * factor);
+                        a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_2 * factor, o0_6_3 * factor);
+                        a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_2 * factor, o0_7_3 * factor);
+                    }
                     if (a.WriteLogSumExp != 0 && tq == 0)
-                        a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i01] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                        a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                 }
             }
         }
