@@ -1,7 +1,7 @@
 namespace AttnDsl.GpuBench.Specs
 {
     // The benchmarked specs: Float16, BHND, BlockM = 128 and BlockN = 64 (FlashAttention-2's tile on sm_80+:
-    // 4 warps x 32 rows at HeadDim 64, 8 warps x 16 rows at HeadDim 128), each at HeadDim 64 and 128. The same masks are built in PyTorch by benchmarks/gpu/bench_torch.py.
+    // 4 warps x 32 rows), each at HeadDim 64 and 128. The same masks are built in PyTorch by benchmarks/gpu/bench_torch.py.
 
     [AttentionKernel(HeadDim = 64, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     public static partial class DenseD64;
