@@ -209,6 +209,9 @@ namespace AttnDsl.Generators.Emitting
         private static bool FixedCopyLanes(KernelSpec spec) =>
             Threads(spec) % KeyParts(spec) == 0 && Threads(spec) % ValueParts(spec) == 0;
 
+        /// <summary>16-bit K and V rows of one width: V's copy lane (parts, strides, layout offsets) is K's.</summary>
+        private static bool ValueCopyIsKeyCopy(KernelSpec spec) => !Int8(spec) && spec.Tiles.HeadDim == spec.Tiles.HeadDimV;
+
         private static string IssueArguments(KernelSpec spec, string j0, string stage) => FixedCopyLanes(spec)
             ? $"a, shared, keyCopy, valueCopy, {j0}, {stage}"
             : $"a, shared, b, kvh, {j0}, {stage}, thread";
@@ -449,12 +452,12 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line("// This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.");
                     w.Line("int keyRow = thread / KeyParts, keyPart = thread % KeyParts;");
-                    if (Int8(spec) || spec.Tiles.HeadDim != spec.Tiles.HeadDimV)
+                    if (!ValueCopyIsKeyCopy(spec))
                         w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
                     w.Line(Int8(spec)
                         ? $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
                         : $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
-                    if (!Int8(spec) && spec.Tiles.HeadDim == spec.Tiles.HeadDimV)
+                    if (ValueCopyIsKeyCopy(spec))
                         w.Line("var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both");
                     else
                         w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
@@ -641,6 +644,9 @@ namespace AttnDsl.Generators.Emitting
         private static string MmaPtx(bool bf16) => bf16
             ? "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"
             : "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32";
+
+        /// <summary>Rounds two FP32 registers to one register of two 16-bit elements (the second operand goes to the low half).</summary>
+        private static string PackPtx(bool bf16) => bf16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
 
         // PTX register names of the CUDA instance: fragments live in registers declared once by the kernel, so
         // accumulators and operands never pass through ILGPU values (or the local-memory temporaries of EmitRef).
@@ -893,7 +899,7 @@ namespace AttnDsl.Generators.Emitting
             w.Line(transforms
                 ? "// Online softmax in registers; the scores are already in base 2."
                 : "// Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.");
-            string cvt = bf16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
+            string cvt = PackPtx(bf16);
             foreach (var (r, hf) in rows)
             {
                 var elements = Enumerable.Range(0, keyTiles).SelectMany(n => new[] { S(r, n, hf * 2), S(r, n, hf * 2 + 1) }).ToList();
@@ -1034,7 +1040,7 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitEpilogue(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows, int slices, int valueTiles, string pack)
         {
-            string cvt = spec.Tiles.Element == ElementKind.BFloat16 ? "cvt.rn.bf16x2.f32" : "cvt.rn.f16x2.f32";
+            string cvt = PackPtx(spec.Tiles.Element == ElementKind.BFloat16);
             // Smoothing took q . mean(K) out of every score of the row; without score transforms it is added back to the LSE only.
             bool shift = spec.Quantize is { SmoothKeys: true } && !HasTransforms(spec);
             using (w.Block($"if ({Cuda})"))
