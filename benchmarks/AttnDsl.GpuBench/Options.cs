@@ -40,6 +40,9 @@ namespace AttnDsl.GpuBench
             "                tensor-core kernel, prologue included and alone; checked first on 1x2x1024\n" +
             "  --dump-ptx    write the PTX of every spec's tiled and tensor-core kernels (SM_90, no GPU needed) to <dir> and exit;\n" +
             "                --dump-only keeps the specs whose type name is one of the given names\n" +
+            "  --no-wgmma    on sm_90, time the mma.sync tensor-core kernels instead of the wgmma ones\n" +
+            "  --wgmma-probe checks and times wgmma.mma_async (sm_90a PTX through ILGPU) on an sm_90 device; --dump-ptx <dir>\n" +
+            "                keeps its PTX\n" +
             "  --check-shape shape checked against AttentionReference once per spec (default 2x2x1280; documents 64..512 tokens there)";
 
         public string? JsonPath { get; private set; }
@@ -75,6 +78,10 @@ namespace AttnDsl.GpuBench
 
         /// <summary>--quant: the [Quantize] int8 rows instead of the grid (dense and causal, D=128, against the Float16 tensor-core kernel).</summary>
         public bool Quant { get; private set; }
+        /// <summary>Checks and times Hopper's wgmma through ILGPU (sm_90a PTX); --dump-ptx names where its PTX goes.</summary>
+        public bool WgmmaProbe { get; private set; }
+        /// <summary>Keeps sm_90 on the mma.sync tensor-core kernels (the warpgroup kernels are the default there).</summary>
+        public bool NoWgmma { get; private set; }
 
         /// <summary>The timed shape of the quant rows (default 1x16x16384).</summary>
         public GridShape QuantShape { get; private set; } = new(1, 16, 16384);
@@ -162,6 +169,8 @@ namespace AttnDsl.GpuBench
                     case "--sparse": o.SparseDir = Next(); break;
                     case "--sparse-shape": o.SparseShape = GridShape.Parse(Next()); break;
                     case "--quant": o.Quant = true; break;
+                    case "--wgmma-probe": o.WgmmaProbe = true; break;
+                    case "--no-wgmma": o.NoWgmma = true; break;
                     case "--quant-shape": o.QuantShape = GridShape.Parse(Next()); break;
                     case "-h" or "--help": o.Help = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[a]}'.");

@@ -42,7 +42,7 @@ namespace AttnDsl.GpuBench
                 Console.WriteLine(Options.Usage);
                 return 0;
             }
-            if (options.DumpPtxDir is not null)
+            if (options.DumpPtxDir is not null && !options.WgmmaProbe)
                 return PtxDump.Write(options.DumpPtxDir, options.DumpOnly);
             if (options.List)
             {
@@ -66,9 +66,13 @@ namespace AttnDsl.GpuBench
                 Console.Error.WriteLine("warning: no CUDA device; running on ILGPU's CPU accelerator (for trying the harness, not for figures).");
                 device = context.GetPreferredDevice(preferCPU: true).CreateAccelerator(context);
             }
+            if (options.NoWgmma)
+                AttnDsl.Runtime.TensorCoreSupport.DisableWarpgroup(device);
             using var json = new JsonLines(options.JsonPath);
             try
             {
+                if (options.WgmmaProbe)
+                    return WgmmaProbe.Run(device, options.DumpPtxDir);
                 var bench = new Bench(device, options, json);
                 return options.SparseDir is not null ? bench.RunSparse(options.SparseDir) : options.Quant ? bench.RunQuant() : bench.RunAll();
             }
@@ -275,7 +279,9 @@ namespace AttnDsl.GpuBench
                 {
                     AttentionPath.Tiled => $"portable Tiled ({tileRows}-row query tiles, one thread per query row)",
                     AttentionPath.RowStreaming => "portable RowStreaming (one thread per query row)",
-                    AttentionPath.TensorCore => $"tensor-core mma.sync ({spec.Info.BlockM}x{spec.Info.BlockN} tiles, {plan.GroupThreads / 32} warps)",
+                    AttentionPath.TensorCore => spec.Info.HasWarpgroupKernel && Runtime.TensorCoreSupport.UsesWarpgroup(_device)
+                        ? $"tensor-core wgmma, sm_90a ({spec.Info.BlockM}x{spec.Info.BlockN} tiles, {plan.GroupThreads / 32} warps)"
+                        : $"tensor-core mma.sync ({spec.Info.BlockM}x{spec.Info.BlockN} tiles, {plan.GroupThreads / 32} warps)",
                     var other => other.ToString(),
                 };
                 row["ms"] = median;
@@ -494,12 +500,19 @@ namespace AttnDsl.GpuBench
                 {
                     ("tiled", kernels.GetMethod("TiledKernel")!),
                     ("tc", kernels.GetMethod("TensorCoreKernel")!.MakeGenericMethod(typeof(AttnDsl.TensorCores.CudaTarget))),
+                    ("wg", kernels.GetMethod("TensorCoreKernel")!.MakeGenericMethod(typeof(AttnDsl.TensorCores.WarpgroupTarget))),
                 };
                 foreach (var (suffix, method) in methods)
                 {
                     var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
                     var watch = Stopwatch.StartNew();
                     var ptx = ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+                    if (suffix == "wg")
+                    {
+                        if (!ptx.Contains("wgmma.mma_async", StringComparison.Ordinal))
+                            continue; // the spec's tiles take no warpgroup kernel
+                        ptx = AttnDsl.Runtime.TensorCoreSupport.RetargetSm90a(ptx);
+                    }
                     string path = Path.Combine(directory, $"{type.Name}.{suffix}.ptx");
                     File.WriteAllText(path, ptx);
                     Console.WriteLine($"{path}: {ptx.Length} chars, ILGPU compile {watch.Elapsed.TotalSeconds:F1} s");

@@ -37,12 +37,14 @@ timeout "${TORCH_TIMEOUT_S:-1800}" python3 "$here/bench_torch.py" --json "$OUT/t
     --deadline-s "${TORCH_DEADLINE_S:-0}" "$@" ${TORCH_ARGS:-} 2>&1 | tee "$OUT/torch.log"
 echo "bench_torch.py exit: ${PIPESTATUS[0]}"
 
-# Registers, stack and spills of the portable tiled and tensor-core kernels (ILGPU PTX for SM_90 -> ptxas -v), when ptxas exists.
+# Registers, stack and spills of the portable tiled and tensor-core kernels (ILGPU PTX for SM_90, sm_90a for the wgmma
+# kernels -> ptxas -v; ptxas's wgmma serialization warnings too), when ptxas exists.
 if [ "${PTXAS_REPORT:-1}" != 0 ] && command -v ptxas >/dev/null 2>&1; then
     ptx=$(mktemp -d)
     "$app/AttnDsl.GpuBench" --dump-ptx "$ptx" > /dev/null 2>&1
     for f in "$ptx"/*.ptx; do
-        echo "$(basename "$f" .ptx): $(ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1 | grep -E 'Used|spill' | sed 's/ptxas info *: //' | tr '\n' ' ')"
+        arch=sm_90; case "$f" in *.wg.ptx) arch=sm_90a ;; esac  # the warpgroup (wgmma) kernels target sm_90a
+        echo "$(basename "$f" .ptx): $(ptxas -arch=$arch -v "$f" -o /dev/null 2>&1 | grep -E 'Used|spill|wgmma' | sed 's/ptxas info *: //' | tr '\n' ' ')"
     done > "$OUT/ptxas.txt"
     cat "$OUT/ptxas.txt"
     rm -rf "$ptx"

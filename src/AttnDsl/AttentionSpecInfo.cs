@@ -61,6 +61,12 @@ namespace AttnDsl
         /// <summary>Whether the kernels visit only the blocks of a <see cref="BlockMask"/> ([BlockSparse] or [BlockSelect]).</summary>
         public bool UsesBlockMask => BlockSparse || BlockSelect is not null;
 
+        /// <summary>
+        /// Whether the spec's tiles take the sm_90 tensor-core kernel (wgmma on swizzled shared tiles), which the tensor-core
+        /// path runs on CUDA devices of compute capability 9.0; elsewhere, and for other tiles, the mma.sync kernel runs.
+        /// </summary>
+        public bool HasWarpgroupKernel { get; init; }
+
         /// <summary>[Quantize]: quantized QK^T; null when absent.</summary>
         public QuantizeInfo? Quantize { get; init; }
 

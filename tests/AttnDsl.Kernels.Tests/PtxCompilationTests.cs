@@ -41,13 +41,16 @@ namespace AttnDsl.Kernels.Tests
 
         private static Type Find(string name) => SpecAssemblies.Select(a => a.GetType(name)).First(t => t is not null)!;
 
-        private static string Compile(Context context, Type spec, string kernel, bool grouped)
+        private static string Compile(Context context, Type spec, string kernel, bool grouped) =>
+            Compile(context, spec, kernel, grouped, typeof(AttnDsl.TensorCores.CudaTarget)); // the instance the dispatcher loads on sm_80
+
+        private static string Compile(Context context, Type spec, string kernel, bool grouped, Type target)
         {
             var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
                 CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null);
             var method = spec.GetNestedType("AttnDslKernels", BindingFlags.Public)!.GetMethod(kernel)!;
             if (method.IsGenericMethodDefinition)
-                method = method.MakeGenericMethod(typeof(AttnDsl.TensorCores.CudaTarget)); // the instance the dispatcher loads on CUDA
+                method = method.MakeGenericMethod(target);
             var entry = grouped ? EntryPointDescription.FromExplicitlyGroupedKernel(method) : EntryPointDescription.FromImplicitlyGroupedKernel(method);
             return ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
         }
@@ -101,6 +104,44 @@ namespace AttnDsl.Kernels.Tests
             Assert.Contains("cp.async.cg.shared.global", ptx);
             Assert.Contains(".extern .shared", ptx); // the dynamic shared memory the asm names
             Assert.DoesNotContain("shfl.sync.idx", ptx); // the MMA emulation is not in the CUDA instance
+        }
+
+        public static IEnumerable<object[]> WarpgroupSpecs() =>
+            SpecTypes().Where(t => ((AttentionSpecInfo)t.GetProperty("Info")!.GetValue(null)!).HasWarpgroupKernel)
+                .Select(t => new object[] { t.FullName! });
+
+        /// <summary>
+        /// The sm_90 instance of every spec that has one: exactly its unrolled wgmma count (QK^T per slice and k-step, P.V per
+        /// slice and 16 keys) on the kernel's own registers, no mma.sync or ldmatrix, the copies fenced for the async proxy,
+        /// and the PTX retargeted to sm_90a as the dispatcher loads it.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(WarpgroupSpecs))]
+        public void WarpgroupKernelCompilesToWgmma(string specName)
+        {
+            var spec = Find(specName);
+            var info = (AttentionSpecInfo)spec.GetProperty("Info")!.GetValue(null)!;
+            using var context = Context.Create(builder => builder.Cuda());
+            string ptx = AttnDsl.Runtime.TensorCoreSupport.RetargetSm90a(
+                Compile(context, spec, "TensorCoreKernel", grouped: true, typeof(AttnDsl.TensorCores.WarpgroupTarget)));
+
+            var (_, slices) = ResourceEstimates.TensorCoreWarps(info.BlockM, info.BlockN, info.HeadDimV);
+            bool int8 = info.Quantize is not null;
+            string type = info.Element == ElementType.BFloat16 ? "bf16" : "f16";
+            int scores = Count(ptx, int8 ? $"wgmma.mma_async.sync.aligned.m64n{info.BlockN}k32.s32.s8.s8 {{attn_s" : $"wgmma.mma_async.sync.aligned.m64n{info.BlockN}k16.f32.{type}.{type} {{attn_s");
+            int values = Count(ptx, $"wgmma.mma_async.sync.aligned.m64n{info.HeadDimV}k16.f32.{type}.{type} {{attn_o");
+            int loadLocal = Count(ptx, "ld.local"), storeLocal = Count(ptx, "st.local");
+            _output.WriteLine($"{info.Name}: {scores} + {values} wgmma, ld.local {loadLocal}, st.local {storeLocal}, {ptx.Length} characters of PTX");
+
+            Assert.Equal(slices * info.HeadDim / (int8 ? 32 : 16), scores);
+            Assert.Equal(slices * info.BlockN / 16, values);
+            Assert.Equal(2, Count(ptx, "wgmma.commit_group.sync.aligned")); // one per product per block: S, then P.V
+            Assert.Contains("fence.proxy.async.shared::cta", ptx);
+            Assert.DoesNotContain("mma.sync", ptx);
+            Assert.DoesNotContain("ldmatrix", ptx);
+            Assert.DoesNotContain("shfl.sync.idx", ptx);
+            Assert.Matches(@"(?m)^\.target sm_90a$", ptx);
+            Assert.Matches(@"(?m)^\.version (8|9)\.\d+$", ptx);
         }
     }
 }

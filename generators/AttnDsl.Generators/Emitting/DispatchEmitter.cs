@@ -25,7 +25,9 @@ namespace AttnDsl.Generators.Emitting
 
             w.Line($"private static readonly global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments> s_kernels =");
             w.Line(TensorCoreKernelEmitter.Applies(spec)
-                ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, {KernelsClass}.TcSharedWords * 4);"
+                ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, " +
+                    (TensorCoreKernelEmitter.Warpgroup(spec) ? $"{KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, " : "") +
+                    $"{KernelsClass}.TcSharedWords * 4);"
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
             if (spec.Masks.DocumentMask && TensorCoreKernelEmitter.Applies(spec))
             {

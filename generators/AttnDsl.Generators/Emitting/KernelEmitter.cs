@@ -64,6 +64,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"DocumentMask = {Bool(m.DocumentMask)},");
                 if (m.BlockSparse)
                     w.Line("BlockSparse = true,");
+                if (TensorCoreKernelEmitter.Warpgroup(spec))
+                    w.Line("HasWarpgroupKernel = true,");
                 if (spec.Select is { } select)
                     w.Line($"BlockSelect = new global::AttnDsl.BlockSelectInfo(global::AttnDsl.BlockEstimator.MeanPooled, {Int(select.TopK)}, {Double(select.TopFraction)}, {Double(select.CumulativeMass)}, {Bool(select.KeepDiagonal)}, {Int(select.KeepSinkBlocks)}),");
                 if (spec.Quantize is { } quantize)

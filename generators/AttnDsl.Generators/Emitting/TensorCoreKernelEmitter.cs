@@ -22,6 +22,31 @@ namespace AttnDsl.Generators.Emitting
 
         public static bool Applies(KernelSpec spec) => spec.Tiles.Element != ElementKind.Float32;
 
+        /// <summary>
+        /// Whether the spec gets an sm_90 instance (<c>wgmma.mma_async</c>): rows of whole 128-byte swizzle panels, warpgroups of four warps, wgmma's n (BlockN, HeadDimV) a multiple of 16 up to 256,
+        /// and fixed copy lanes whose passes keep a row's index mod 8 (the swizzle phase).
+        /// </summary>
+        internal static bool Warpgroup(KernelSpec spec)
+        {
+            var t = spec.Tiles;
+            // A swizzle panel row is 128 bytes: 64 16-bit columns, or 128 int8 ones ([Quantize]'s Q and K; V stays 16-bit).
+            if (!Applies(spec) || t.HeadDim % (Int8(spec) ? 128 : 64) != 0 || t.HeadDimV % 64 != 0 || t.HeadDimV > 256 || t.BlockN % 16 != 0 || t.BlockN > 256)
+                return false;
+            int threads = Threads(spec);
+            return threads % 128 == 0 && FixedCopyLanes(spec) && threads / KeyParts(spec) % 8 == 0 && threads / ValueParts(spec) % 8 == 0;
+        }
+
+        /// <summary>A layout-dependent quantity: the swizzled one in the warpgroup instances of a spec that has them.</summary>
+        private static string Layout(KernelSpec spec, string padded, string swizzled) =>
+            Warpgroup(spec) ? $"(default(TTarget).Warpgroup ? {swizzled} : {padded})" : padded;
+
+        private const string TileLayoutType = "global::AttnDsl.TensorCores.TileLayout";
+
+        /// <summary>The emulation's view of a shared tile at word <paramref name="start"/> (after the swizzle base in the warpgroup instances).</summary>
+        private static string TileLayoutOf(KernelSpec spec, string start, string stride, string rows) => Warpgroup(spec)
+            ? $"new {TileLayoutType}(swizzleBase + {start}, {stride}, {rows} * 32, default(TTarget).Warpgroup)"
+            : $"new {TileLayoutType}({start}, {stride}, 0, false)";
+
         /// <summary>[Quantize]: Q and K tiles hold int8 (four per word) and QK^T runs on <c>mma.sync.m16n8k32.s8</c>.</summary>
         private static bool Int8(KernelSpec spec) => spec.Quantize is not null;
 
@@ -43,7 +68,21 @@ namespace AttnDsl.Generators.Emitting
             w.Line("public const int QWords = BlockM * QStride;");
             w.Line("public const int KWords = BlockN * KStride;");
             w.Line("public const int VWords = BlockN * VStride;");
-            w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords);");
+            if (Warpgroup(spec))
+            {
+                w.Line("// sm_90 instance (wgmma): the same tiles unpadded, in 128-byte swizzle panels (32 words per row),");
+                w.Line("// from the window's first 1024-byte boundary (up to 256 words in).");
+                string perWord = Int8(spec) ? "4" : "2";
+                w.Line($"public const int WgQWords = BlockM * HeadDim / {perWord};");
+                w.Line($"public const int WgKWords = BlockN * HeadDim / {perWord};");
+                w.Line("public const int WgVWords = BlockN * HeadDimV / 2;");
+                w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords) > WgQWords + 2 * (WgKWords + WgVWords) + 256");
+                w.Line("    ? QWords + 2 * (KWords + VWords) : WgQWords + 2 * (WgKWords + WgVWords) + 256;");
+            }
+            else
+            {
+                w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords);");
+            }
             w.Line(Int8(spec)
                 ? "public const int KeyParts = HeadDim / 16; // 16-byte copies per int8 K row"
                 : "public const int KeyParts = HeadDim / 8; // 16-byte copies per K row");
@@ -265,12 +304,19 @@ namespace AttnDsl.Generators.Emitting
             w.Line($"public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in {CopyLaneType} keyCopy, in {CopyLaneType} valueCopy, int j0, int stage)");
             using (w.Block(Constraint))
             {
-                w.Line("int keyBase = QWords + stage * (KWords + VWords);");
-                w.Line("int valueBase = keyBase + KWords;");
+                w.Line($"int keyBase = {Layout(spec, "QWords", "WgQWords")} + stage * {Layout(spec, "(KWords + VWords)", "(WgKWords + WgVWords)")};");
+                w.Line($"int valueBase = keyBase + {Layout(spec, "KWords", "WgKWords")};");
                 w.Line("int remaining = a.KeyLength - j0; // rows at or past this one are zeros");
                 string keySource = Int8(spec) ? "a.KeyQuantWords, a.KeyQuantAddress" : "a.KeyWords, a.KeyAddress";
-                EmitCopies(w, "keyCopy", "keyBase", "KStride", keySource, threads / KeyParts(spec), blockN, "BlockN", "j0");
-                EmitCopies(w, "valueCopy", "valueBase", "VStride", "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN, "BlockN", "j0");
+                string keyStride = "KStride", valueStride = "VStride";
+                if (Warpgroup(spec))
+                {
+                    w.Line("int keyStride = default(TTarget).Warpgroup ? 32 : KStride; // words per row: a swizzle panel's, or the padded row's");
+                    w.Line("int valueStride = default(TTarget).Warpgroup ? 32 : VStride;");
+                    (keyStride, valueStride) = ("keyStride", "valueStride");
+                }
+                EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, threads / KeyParts(spec), blockN, "BlockN", "j0");
+                EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN, "BlockN", "j0");
                 w.Line($"{Tiles}.Commit<TTarget>();");
             }
             w.Line();
@@ -328,7 +374,13 @@ namespace AttnDsl.Generators.Emitting
             {
                 w.Line("int remaining = iLast - i0 + 1;");
                 string source = Int8(spec) ? "a.QueryQuantWords, a.QueryQuantAddress" : "a.QueryWords, a.QueryAddress";
-                EmitCopies(w, "queryCopy", "0", "QStride", source, Threads(spec) / KeyParts(spec), spec.Tiles.BlockM, "BlockM", "i0");
+                string queryStride = "QStride";
+                if (Warpgroup(spec))
+                {
+                    w.Line("int queryStride = default(TTarget).Warpgroup ? 32 : QStride; // words per row: a swizzle panel's, or the padded row's");
+                    queryStride = "queryStride";
+                }
+                EmitCopies(w, "queryCopy", "0", queryStride, source, Threads(spec) / KeyParts(spec), spec.Tiles.BlockM, "BlockM", "i0");
             }
             w.Line();
         }
@@ -424,8 +476,8 @@ namespace AttnDsl.Generators.Emitting
                     rows.Add((r, hf));
 
             w.Line("/// <summary>");
-            w.Line("/// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns");
-            w.Line("/// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)");
+            w.Line("/// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); slice r of warp w");
+            w.Line("/// is rows 16 w + 16 TcWarps r .. + 15 (a warpgroup's slices are wgmma's 64-row tiles). Lane (g, t) = (lane / 4, lane % 4)");
             w.Line("/// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment");
             w.Line("/// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the");
             w.Line("/// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).");
@@ -447,24 +499,30 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;");
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
-                w.Line("int warpRow = warp * TcSlicesPerWarp * 16;");
+                w.Line("int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r");
                 if (FixedCopyLanes(spec))
                 {
                     w.Line("// This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.");
                     w.Line("int keyRow = thread / KeyParts, keyPart = thread % KeyParts;");
                     if (!ValueCopyIsKeyCopy(spec))
                         w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
+                    if (Warpgroup(spec))
+                        w.Line($"int swizzleBase = {Tiles}.SwizzleBase<TTarget>(); // 0 but in the CUDA sm_90 instance");
+                    string keyShared = Layout(spec, "keyRow * KStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(keyRow, keyPart)");
                     w.Line(Int8(spec)
-                        ? $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
-                        : $"var keyCopy = new {CopyLaneType}(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
+                        ? $"var keyCopy = new {CopyLaneType}(keyRow, {keyShared}, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
+                        : $"var keyCopy = new {CopyLaneType}(keyRow, {keyShared}, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
                     if (ValueCopyIsKeyCopy(spec))
                         w.Line("var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both");
                     else
-                        w.Line($"var valueCopy = new {CopyLaneType}(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
+                        w.Line($"var valueCopy = new {CopyLaneType}(valueRow, {Layout(spec, "valueRow * VStride + valuePart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(valueRow, valuePart)")}, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
                     w.Line("// Q rows have K's parts, so the same lanes copy the Q tile.");
+                    string queryShared = Layout(spec, "keyRow * QStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockM * 32, true).Part(keyRow, keyPart)");
                     w.Line(Int8(spec)
-                        ? $"var queryCopy = new {CopyLaneType}(keyRow, keyRow * QStride + keyPart * 4, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);"
-                        : $"var queryCopy = new {CopyLaneType}(keyRow, keyRow * QStride + keyPart * 4, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);");
+                        ? $"var queryCopy = new {CopyLaneType}(keyRow, {queryShared}, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);"
+                        : $"var queryCopy = new {CopyLaneType}(keyRow, {queryShared}, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);");
+                    if (Warpgroup(spec))
+                        EmitWarpgroupDescriptors(w, spec);
                 }
                 w.Line("// Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant");
                 w.Line("// offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.");
@@ -503,7 +561,7 @@ namespace AttnDsl.Generators.Emitting
                     string x = $"{r}{hf}";
                     w.Line($"float max{x} = float.NegativeInfinity, sum{x} = 0f;");
                     if (shifted)
-                        w.Line($"float shift{x} = {Active(r, hf)} ? a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + {Row(r, hf)}] * QueryScale : 0f; // score transforms see the unshifted score");
+                        w.Line($"float shift{x} = {Active(spec, r, hf)} ? a.QueryShift[((long)b * a.QueryHeads + h) * a.QueryLength + {Row(spec, r, hf)}] * QueryScale : 0f; // score transforms see the unshifted score");
                 }
                 if (transforms)
                     w.Line(spec.Scores.Alibi ? $"float slope = {Scores}.AlibiSlope(h, a.QueryHeads);" : "float slope = 0f;");
@@ -558,10 +616,12 @@ namespace AttnDsl.Generators.Emitting
                     {
                         w.Line($"{Tiles}.Wait<TTarget>();");
                     }
+                    if (Warpgroup(spec))
+                        w.Line($"{Tiles}.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier");
                     w.Line("global::ILGPU.Group.Barrier();");
-                    w.Line("int stageWords = stage * (KWords + VWords);");
-                    w.Line("int keyBase = QWords + stageWords;");
-                    w.Line("int valueBase = keyBase + KWords;");
+                    w.Line($"int stageWords = stage * {Layout(spec, "(KWords + VWords)", "(WgKWords + WgVWords)")};");
+                    w.Line($"int keyBase = {Layout(spec, "QWords", "WgQWords")} + stageWords;");
+                    w.Line($"int valueBase = keyBase + {Layout(spec, "KWords", "WgKWords")};");
                     w.Line("uint keyLane = keyLane0 + (uint)stageWords * 4u;");
                     w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
                     if (int8)
@@ -589,8 +649,8 @@ namespace AttnDsl.Generators.Emitting
                     foreach (var (r, hf) in rows)
                     {
                         string x = $"{r}{hf}";
-                        string document = spec.Masks.DocumentMask ? $"{Active(r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(r, hf)}] : 0" : "0";
-                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0, j1, tq, {Active(r, hf)}, {document}, partial{keyDocuments});");
+                        string document = spec.Masks.DocumentMask ? $"{Active(spec, r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0" : "0";
+                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0, j1, tq, {Active(spec, r, hf)}, {document}, partial{keyDocuments});");
                     }
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
@@ -615,7 +675,7 @@ namespace AttnDsl.Generators.Emitting
                         w.Line();
                         EmitSoftmax(w, rows, keyTiles, valueTiles);
                         w.Line();
-                        EmitValues(w, slices, keyTiles, valueTiles, mma, pack);
+                        EmitValues(w, spec, slices, keyTiles, valueTiles, mma, pack);
                     }
                     w.Line();
                     w.Line("global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
@@ -632,9 +692,13 @@ namespace AttnDsl.Generators.Emitting
         }
 
         // A fragment row (slice r, half hf) of this lane, its aligned position and whether it exists, from row0.
-        private static string Row(int r, int hf) => Offset("row0", r * 16 + hf * 8);
-        private static string Aligned(int r, int hf) => Offset("rowAligned0", r * 16 + hf * 8);
-        private static string Active(int r, int hf) => $"{Row(r, hf)} <= iLast";
+        // Slices interleave across warps (slice r of warp w is rows 16 w + 16 TcWarps r), so the four warps of a warpgroup
+        // hold the 64 consecutive rows of one wgmma m64 tile on sm_90; mma.sync does not mind which rows a warp owns.
+        private static int SliceRows(KernelSpec spec) =>
+            16 * ResourceEstimates.TensorCoreWarps(spec.Tiles.BlockM, spec.Tiles.BlockN, spec.Tiles.HeadDimV).Warps;
+        private static string Row(KernelSpec spec, int r, int hf) => Offset("row0", r * SliceRows(spec) + hf * 8);
+        private static string Aligned(KernelSpec spec, int r, int hf) => Offset("rowAligned0", r * SliceRows(spec) + hf * 8);
+        private static string Active(KernelSpec spec, int r, int hf) => $"{Row(spec, r, hf)} <= iLast";
         private static string Offset(string name, int offset) => offset == 0 ? name : $"{name} + {Int(offset)}";
 
         private const string Cuda = "default(TTarget).Cuda";
@@ -707,6 +771,87 @@ namespace AttnDsl.Generators.Emitting
             }
         }
 
+        // wgmma's shared-memory descriptors: start address >> 4 in bits 0-13, leading byte offset >> 4 in 16-29, stride byte
+        // offset >> 4 in 32-45, 128-byte swizzle in 62-63. K-major tiles (Q, K): 8-row groups 1024 bytes apart, the leading
+        // offset unused. N-major V (transposed by the instruction): 8-key groups 1024 bytes apart, 64-column panels
+        // BlockN * 128 bytes apart.
+        private static string KMajorDescriptor => "0x4000004000010000";
+        private static string NMajorDescriptor(KernelSpec spec) => $"0x{(1UL << 62) | (64UL << 32) | ((ulong)spec.Tiles.BlockN * 8 << 16):X16}";
+
+        /// <summary>The warpgroup instance's descriptor registers: this warpgroup's Q rows, stage 0's K and V; and the scale-d predicates.</summary>
+        private static void EmitWarpgroupDescriptors(CodeWriter w, KernelSpec spec)
+        {
+            using (w.Block($"if ({Cuda} && default(TTarget).Warpgroup)"))
+            {
+                w.Line("// Descriptors of this warpgroup's 64-row Q tiles and of stage 0's K and V; a block adds its stage's offset.");
+                string Descriptor(string operand, string target, string layout) =>
+                    $"mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, {operand}; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 {target}, x, {layout};";
+                w.Line($"{Asm}(\".reg .b64 attn_dq, attn_dk, attn_dv; .reg .pred attn_zero, attn_accumulate; " +
+                    "{ .reg .u32 sa, z; .reg .u64 x; " +
+                    Descriptor("%0", "attn_dq", KMajorDescriptor) + " " + Descriptor("%1", "attn_dk", KMajorDescriptor) + " " + Descriptor("%2", "attn_dv", NMajorDescriptor(spec)) +
+                    " mov.u32 z, 0; setp.ne.u32 attn_zero, z, 0; setp.eq.u32 attn_accumulate, z, 0; }\", " +
+                    "(uint)(swizzleBase * 4 + (warp >> 2) * 64 * 128), (uint)((swizzleBase + WgQWords) * 4), (uint)((swizzleBase + WgQWords + WgKWords) * 4));");
+            }
+        }
+
+        private static string WgmmaType(bool bf16) => bf16 ? "f32.bf16.bf16" : "f32.f16.f16";
+
+        /// <summary>
+        /// S = Q K^T of the warpgroup instance: per k-step (16 dims, or 32 int8 ones), one m64nBlockN wgmma per slice, both
+        /// operands from shared memory; a k-step is 32 bytes of a 128-byte panel row either way.
+        /// </summary>
+        private static void EmitWarpgroupScores(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int dimSteps, bool bf16)
+        {
+            var t = spec.Tiles;
+            var ptx = new List<string> { "{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned;" };
+            for (int k = 0; k < dimSteps; k++)
+            {
+                // k-step k lives in panel k / 4, 32 bytes per k-step within a panel's 128-byte rows (descriptor units of 16 bytes).
+                int within = (k % 4) * 2;
+                ptx.Add($"add.s64 dk, kb, {Int((k / 4) * t.BlockN * 8 + within)};");
+                for (int r = 0; r < slices; r++)
+                {
+                    ptx.Add($"add.s64 dq, attn_dq, {Int(r * SliceRows(spec) * 8 + (k / 4) * t.BlockM * 8 + within)};");
+                    string d = "{" + string.Join(", ", Enumerable.Range(0, keyTiles).SelectMany(n => Enumerable.Range(0, 4).Select(c => S(r, n, c)))) + "}";
+                    string scaleD = k == 0 ? "attn_zero" : "attn_accumulate";
+                    ptx.Add(Int8(spec)
+                        ? $"wgmma.mma_async.sync.aligned.m64n{Int(t.BlockN)}k32.s32.s8.s8 {d}, dq, dk, {scaleD};"
+                        : $"wgmma.mma_async.sync.aligned.m64n{Int(t.BlockN)}k16.{WgmmaType(bf16)} {d}, dq, dk, {scaleD}, 1, 1, 0, 0;");
+                }
+            }
+            ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0;");
+            if (Int8(spec))
+            {
+                // int32 sums to FP32 in place, as after mma.sync: exact, |sum| <= 127 * 127 * HeadDim < 2^24.
+                for (int r = 0; r < slices; r++)
+                    for (int n = 0; n < keyTiles; n++)
+                        for (int c = 0; c < 4; c++)
+                            ptx.Add($"cvt.rn.f32.s32 {S(r, n, c)}, {S(r, n, c)};");
+            }
+            ptx.Add("}");
+            w.Line("// wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.");
+            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
+        }
+
+        /// <summary>O += P V of the warpgroup instance: per 16-key k-step, one m64nHeadDimV wgmma per slice, P from registers, V N-major.</summary>
+        private static void EmitWarpgroupValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
+        {
+            var ptx = new List<string> { "{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned;" };
+            for (int k = 0; k < keyTiles / 2; k++)
+            {
+                ptx.Add($"add.s64 dv, vb, {Int(k * 128)};"); // 16 keys of 128-byte rows
+                for (int r = 0; r < slices; r++)
+                {
+                    string d = "{" + string.Join(", ", Enumerable.Range(0, valueTiles).SelectMany(n => Enumerable.Range(0, 4).Select(c => O(r, n, c)))) + "}";
+                    string p = $"{{{P(r, 2 * k, 0)}, {P(r, 2 * k, 1)}, {P(r, 2 * k + 1, 0)}, {P(r, 2 * k + 1, 1)}}}";
+                    ptx.Add($"wgmma.mma_async.sync.aligned.m64n{Int(spec.Tiles.HeadDimV)}k16.{WgmmaType(bf16)} {d}, {p}, dv, attn_accumulate, 1, 1, 1;");
+                }
+            }
+            ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }");
+            w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.");
+            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
+        }
+
         private static void EmitScores(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int dimSteps, string mma, bool bf16)
         {
             bool int8 = Int8(spec);
@@ -717,7 +862,12 @@ namespace AttnDsl.Generators.Emitting
             for (int r = 0; r < slices; r++)
                 for (int n = 0; n < keyTiles; n++)
                     w.Line($"float s{r}_{n}_0 = 0f, s{r}_{n}_1 = 0f, s{r}_{n}_2 = 0f, s{r}_{n}_3 = 0f;");
-            using (w.Block($"if ({Cuda})"))
+            if (Warpgroup(spec))
+            {
+                using (w.Block($"if ({Cuda} && default(TTarget).Warpgroup)"))
+                    EmitWarpgroupScores(w, spec, slices, keyTiles, dimSteps, bf16);
+            }
+            using (w.Block(Warpgroup(spec) ? $"else if ({Cuda})" : $"if ({Cuda})"))
             {
                 var zero = new List<string>();
                 for (int r = 0; r < slices; r++)
@@ -728,7 +878,7 @@ namespace AttnDsl.Generators.Emitting
                 for (int k = 0; k < dimSteps; k++)
                 {
                     for (int r = 0; r < slices; r++)
-                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_q{r}_{c}")}, [sa+{Int((r * 16 * QueryStride(spec) + k * 8) * 4)}]; }}\", queryLane);");
+                        w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_q{r}_{c}")}, [sa+{Int((r * SliceRows(spec) * QueryStride(spec) + k * 8) * 4)}]; }}\", queryLane);");
                     for (int n = 0; n < keyTiles; n += 2)
                     {
                         w.Line($"{Asm}(\"{LdMatrix}.shared.b16 {Quad(c => $"attn_k{c}")}, [sa+{Int((n * 8 * KeyStride(spec) + k * 8) * 4)}]; }}\", keyLane);");
@@ -754,6 +904,8 @@ namespace AttnDsl.Generators.Emitting
             }
             using (w.Block("else"))
             {
+                w.Line($"var queryTile = {TileLayoutOf(spec, "0", "QStride", "BlockM")};");
+                w.Line($"var keyTile = {TileLayoutOf(spec, "keyBase", "KStride", "BlockN")};");
                 if (int8)
                 {
                     for (int r = 0; r < slices; r++)
@@ -767,12 +919,12 @@ namespace AttnDsl.Generators.Emitting
                     using (w.Block(""))
                     {
                         for (int r = 0; r < slices; r++)
-                            w.Line($"var (q{r}_0, q{r}_1, q{r}_2, q{r}_3) = {Tiles}.LoadA(shared, (warpRow + {Int(r * 16)}) * QStride + {Int(k * 8)}, QStride);");
+                            w.Line($"var (q{r}_0, q{r}_1, q{r}_2, q{r}_3) = {Tiles}.LoadA(shared, queryTile, {Offset("warpRow", r * SliceRows(spec))}, {Int(k * 8)});");
                         for (int n = 0; n < keyTiles; n += 2)
                         {
                             using (w.Block(""))
                             {
-                                w.Line($"var (k0, k1, k2, k3) = {Tiles}.LoadB(shared, keyBase + {Int(n * 8)} * KStride + {Int(k * 8)}, KStride);");
+                                w.Line($"var (k0, k1, k2, k3) = {Tiles}.LoadB(shared, keyTile, {Int(n * 8)}, {Int(k * 8)});");
                                 for (int r = 0; r < slices; r++)
                                 {
                                     w.Line(EmulatedMma(emulated, $"{acc}{r}_{n}", $"q{r}_0, q{r}_1, q{r}_2, q{r}_3", "k0, k1"));
@@ -809,7 +961,7 @@ namespace AttnDsl.Generators.Emitting
                         string x = $"{r}{hf}";
                         string scaled = Int8(spec) ? $"{s} * keyScale" + (spec.Quantize!.SmoothKeys && transforms ? $" + shift{x}" : "") : $"{s} * QueryScale";
                         string score = transforms
-                            ? $"Score(a, {scaled}, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
+                            ? $"Score(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
                             : scaled;
                         w.Line($"{s} = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {score};");
                     }
@@ -863,7 +1015,7 @@ namespace AttnDsl.Generators.Emitting
                             ptx.Add($"add.f32 d, %0, {PtxFloat(n * 8 + c)}; abs.f32 d, d; mul.f32 d, d, %1; fma.rn.f32 {reg}, {reg}, {scale}, d;");
                         }
                     ptx.Add("}");
-                    w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (float)(j0 + 2 * tq - ({Aligned(r, hf)})), alibiLog2);");
+                    w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (float)(j0 + 2 * tq - ({Aligned(spec, r, hf)})), alibiLog2);");
                 }
                 Hide();
                 return;
@@ -879,7 +1031,7 @@ namespace AttnDsl.Generators.Emitting
                         {
                             w.Line($"{Asm}(\"mov.f32 %0, {reg};\", out float raw);");
                             string scaled = Int8(spec) ? "raw * keyScale" + (spec.Quantize!.SmoothKeys ? $" + shift{x}" : "") : "raw * QueryScale";
-                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, {Row(r, hf)}, {Aligned(r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
+                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
                             w.Line($"{Asm}(\"mov.f32 {reg}, %0;\", score);");
                         }
                     }
@@ -983,6 +1135,19 @@ namespace AttnDsl.Generators.Emitting
 
         private static void EmitCudaValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
         {
+            if (Warpgroup(spec))
+            {
+                using (w.Block("if (default(TTarget).Warpgroup)"))
+                    EmitWarpgroupValues(w, spec, slices, keyTiles, valueTiles, bf16);
+                using (w.Block("else"))
+                    EmitMmaValues(w, spec, slices, keyTiles, valueTiles, bf16);
+                return;
+            }
+            EmitMmaValues(w, spec, slices, keyTiles, valueTiles, bf16);
+        }
+
+        private static void EmitMmaValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
+        {
             w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.");
             for (int k = 0; k < keyTiles / 2; k++)
             {
@@ -1008,9 +1173,10 @@ namespace AttnDsl.Generators.Emitting
             return $"({d}) = {mma}({d}, {a}, {b});";
         }
 
-        private static void EmitValues(CodeWriter w, int slices, int keyTiles, int valueTiles, string mma, string pack)
+        private static void EmitValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, string mma, string pack)
         {
             w.Line("// O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.");
+            w.Line($"var valueTile = {TileLayoutOf(spec, "valueBase", "VStride", "BlockN")};");
             for (int k = 0; k < keyTiles / 2; k++)
             {
                 using (w.Block(""))
@@ -1026,7 +1192,7 @@ namespace AttnDsl.Generators.Emitting
                     {
                         using (w.Block(""))
                         {
-                            w.Line($"var (v0, v1, v2, v3) = {Tiles}.LoadBTransposed(shared, valueBase + {Int(k * 16)} * VStride + {Int(d * 4)}, VStride);");
+                            w.Line($"var (v0, v1, v2, v3) = {Tiles}.LoadBTransposed(shared, valueTile, {Int(k * 16)}, {Int(d * 4)});");
                             for (int r = 0; r < slices; r++)
                             {
                                 w.Line(EmulatedMma(mma, $"o{r}_{d}", $"p{r}_0, p{r}_1, p{r}_2, p{r}_3", "v0, v1"));
@@ -1064,7 +1230,7 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line($"float total = {Frag}.QuadSum(sum{x});");
                     w.Line("float factor = total > 0f ? 1f / total : 0f;");
-                    w.Line($"int i = {Row(r, hf)};");
+                    w.Line($"int i = {Row(spec, r, hf)};");
                     using (w.Block("if (i <= iLast)"))
                     {
                         w.Line("long word = (OutputOffset(a, b, h, i) >> 1) + tq;");

@@ -36,52 +36,66 @@ namespace AttnDsl.TensorCores
         }
 
         /// <summary>
-        /// The A operand of one m16n8k16 from a row-major 16 x 16 tile starting at <paramref name="tileWord"/>
-        /// as <c>ldmatrix.x4</c> leaves it: a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 / k 8-15, a3 rows 8-15 / k 8-15.
+        /// The A operand of one m16n8k16 from the 16 x 16 block at (<paramref name="row"/>, word <paramref name="column"/>)
+        /// of a row-major tile, as <c>ldmatrix.x4</c> leaves it: a0 rows 0-7 / k 0-7, a1 rows 8-15 / k 0-7, a2 rows 0-7 /
+        /// k 8-15, a3 rows 8-15 / k 8-15.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
-        public static (uint A0, uint A1, uint A2, uint A3) LoadA(ArrayView<uint> shared, int tileWord, int strideWords)
+        public static (uint A0, uint A1, uint A2, uint A3) LoadA(ArrayView<uint> shared, TileLayout tile, int row, int column)
         {
             int lane = Warp.LaneIdx;
-            int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
-            return (shared[row], shared[row + 8 * strideWords], shared[row + 4], shared[row + 8 * strideWords + 4]);
+            int r = row + (lane >> 2), c = column + (lane & 3);
+            return (shared[tile.Word(r, c)], shared[tile.Word(r + 8, c)], shared[tile.Word(r, c + 4)], shared[tile.Word(r + 8, c + 4)]);
         }
 
         /// <summary>
-        /// B operands of two adjacent n-tiles from a row-major [n][k] 16 x 16 tile (the K tile of QK^T):
+        /// B operands of two adjacent n-tiles from the 16 x 16 block at (<paramref name="row"/>, word <paramref name="column"/>)
+        /// of a row-major [n][k] tile (the K tile of QK^T): (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
+        public static (uint B0, uint B1, uint C0, uint C1) LoadB(ArrayView<uint> shared, TileLayout tile, int row, int column)
+        {
+            int lane = Warp.LaneIdx;
+            int r = row + (lane >> 2), c = column + (lane & 3);
+            return (shared[tile.Word(r, c)], shared[tile.Word(r, c + 4)], shared[tile.Word(r + 8, c)], shared[tile.Word(r + 8, c + 4)]);
+        }
+
+        /// <summary>
+        /// B operands of two adjacent n-tiles from the 16 x 16 block at (<paramref name="row"/>, word <paramref name="column"/>)
+        /// of a row-major [k][n] tile (the V tile of P.V), transposed on the way as <c>ldmatrix.x4.trans</c> does:
         /// (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
-        public static (uint B0, uint B1, uint C0, uint C1) LoadB(ArrayView<uint> shared, int tileWord, int strideWords)
-        {
-            int lane = Warp.LaneIdx;
-            int row = tileWord + (lane >> 2) * strideWords + (lane & 3);
-            return (shared[row], shared[row + 4], shared[row + 8 * strideWords], shared[row + 8 * strideWords + 4]);
-        }
-
-        /// <summary>
-        /// B operands of two adjacent n-tiles from a row-major [k][n] 16 x 16 tile (the V tile of P.V),
-        /// transposed on the way as <c>ldmatrix.x4.trans</c> does: (b0, b1) of columns 0-7 and (c0, c1) of columns 8-15.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.NoInlining)] // emulation only; see Mma for why it is never inlined
-        public static (uint B0, uint B1, uint C0, uint C1) LoadBTransposed(ArrayView<uint> shared, int tileWord, int strideWords)
+        public static (uint B0, uint B1, uint C0, uint C1) LoadBTransposed(ArrayView<uint> shared, TileLayout tile, int row, int column)
         {
             int lane = Warp.LaneIdx;
             // Lane (g, t) receives k = 2t, 2t+1 of column g.
-            int strideHalves = strideWords * 2;
-            int half = tileWord * 2 + (2 * (lane & 3)) * strideHalves + (lane >> 2);
-            return (Pair(shared, half, strideHalves), Pair(shared, half + 8 * strideHalves, strideHalves),
-                Pair(shared, half + 8, strideHalves), Pair(shared, half + 8 * strideHalves + 8, strideHalves));
+            int k = row + 2 * (lane & 3), n = 2 * column + (lane >> 2);
+            return (Pair(shared, tile, k, n), Pair(shared, tile, k + 8, n), Pair(shared, tile, k, n + 8), Pair(shared, tile, k + 8, n + 8));
         }
 
-        /// <summary>The 16-bit elements at <paramref name="half"/> and one row below, packed low/high.</summary>
-        private static uint Pair(ArrayView<uint> shared, int half, int strideHalves) =>
-            HalfAt(shared, half) | (HalfAt(shared, half + strideHalves) << 16);
+        /// <summary>The 16-bit elements at (<paramref name="row"/>, <paramref name="half"/>) and one row below, packed low/high.</summary>
+        private static uint Pair(ArrayView<uint> shared, TileLayout tile, int row, int half) =>
+            HalfAt(shared, tile, row, half) | (HalfAt(shared, tile, row + 1, half) << 16);
 
-        private static uint HalfAt(ArrayView<uint> shared, int half)
+        private static uint HalfAt(ArrayView<uint> shared, TileLayout tile, int row, int half)
         {
-            uint word = shared[half >> 1];
+            uint word = shared[tile.Word(row, half >> 1)];
             return (half & 1) != 0 ? word >> 16 : word & 0xFFFFu;
+        }
+
+        /// <summary>
+        /// Words from the dynamic shared window's start to its first 1024-byte boundary, where the swizzled tiles of a
+        /// <see cref="WarpgroupTarget"/> kernel begin (the swizzle pattern repeats every 1024 bytes of address); 0 elsewhere.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int SwizzleBase<TTarget>()
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (!default(TTarget).Cuda || !default(TTarget).Warpgroup)
+                return 0;
+            CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; neg.s32 sa, sa; and.b32 %0, sa, 1023; }", out uint pad);
+            return (int)(pad >> 2);
         }
 
         /// <summary>
@@ -103,6 +117,18 @@ namespace AttnDsl.TensorCores
             }
             for (int w = 0; w < 4; w++)
                 shared[sharedWord + w] = valid ? global[globalWord + w] : 0u;
+        }
+
+        /// <summary>
+        /// Orders this thread's completed copies before <c>wgmma</c>'s reads of them (<c>fence.proxy.async</c>): cp.async
+        /// writes through the generic proxy, wgmma reads shared memory through the async proxy. Followed by a barrier.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void FenceForWarpgroup<TTarget>()
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                CudaAsm.Emit("fence.proxy.async.shared::cta;");
         }
 
         /// <summary>Closes the group of copies issued since the last commit.</summary>
@@ -131,5 +157,34 @@ namespace AttnDsl.TensorCores
             if (default(TTarget).Cuda)
                 CudaAsm.Emit("cp.async.wait_group 0;");
         }
+    }
+
+    /// <summary>
+    /// Word addressing of a shared tile of 16-bit rows. Padded: <c>row * stride + column</c> (rows padded so
+    /// <c>ldmatrix</c> rows fall on distinct banks). Swizzled: the 128-byte swizzle of <c>wgmma</c>'s descriptors, in
+    /// 64-column panels of <c>panelWords</c>, 128-byte rows, the 16-byte chunk index XOR-ed with the row's index mod 8.
+    /// </summary>
+    public readonly struct TileLayout
+    {
+        private readonly int _base, _stride, _panel;
+        private readonly bool _swizzled;
+
+        public TileLayout(int baseWord, int strideWords, int panelWords, bool swizzled)
+        {
+            _base = baseWord;
+            _stride = strideWords;
+            _panel = panelWords;
+            _swizzled = swizzled;
+        }
+
+        /// <summary>The shared word of (row, 32-bit column).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Word(int row, int column) => _swizzled
+            ? _base + (column >> 5) * _panel + row * 32 + ((((column >> 2) & 7) ^ (row & 7)) << 2) + (column & 3)
+            : _base + row * _stride + column;
+
+        /// <summary>The shared word of the 16-byte part <paramref name="part"/> of <paramref name="row"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Part(int row, int part) => Word(row, part * 4);
     }
 }

@@ -602,8 +602,8 @@ namespace Samples.Nested
                     return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
                 }
                 /// <summary>
-                /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns
-                /// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)
+                /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); slice r of warp w
+                /// is rows 16 w + 16 TcWarps r .. + 15 (a warpgroup's slices are wgmma's 64-row tiles). Lane (g, t) = (lane / 4, lane % 4)
                 /// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment
                 /// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the
                 /// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).
@@ -630,7 +630,7 @@ namespace Samples.Nested
                     int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                     int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                     int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                    int warpRow = warp * TcSlicesPerWarp * 16;
+                    int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
                     // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
                     int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
                     var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
@@ -713,18 +713,20 @@ namespace Samples.Nested
                         }
                         else
                         {
+                            var queryTile = new global::AttnDsl.TensorCores.TileLayout(0, QStride, 0, false);
+                            var keyTile = new global::AttnDsl.TensorCores.TileLayout(keyBase, KStride, 0, false);
                             {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride);
+                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
                                 {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride);
+                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
                                     (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                     (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                                 }
                             }
                             {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride);
+                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
                                 {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride);
+                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
                                     (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                     (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                                 }
@@ -816,18 +818,19 @@ namespace Samples.Nested
                             }
 
                             // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
+                            var valueTile = new global::AttnDsl.TensorCores.TileLayout(valueBase, VStride, 0, false);
                             {
                                 uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
                                 uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
                                 uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                                 uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                                 {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride);
+                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
                                     (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                     (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                                 }
                                 {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride);
+                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
                                     (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                     (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                                 }

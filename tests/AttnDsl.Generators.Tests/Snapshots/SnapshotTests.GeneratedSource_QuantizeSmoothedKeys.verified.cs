@@ -26,6 +26,7 @@ namespace Samples
             SinkCount = 0,
             PrefixLM = false,
             DocumentMask = false,
+            HasWarpgroupKernel = true,
             Quantize = new global::AttnDsl.QuantizeInfo((global::AttnDsl.QuantFormat)0, (global::AttnDsl.QuantGranularity)0, true),
             TokensPerFrame = 0,
             HasRadialDecay = false,
@@ -39,7 +40,7 @@ namespace Samples
         };
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
-            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TcSharedWords * 4);
+            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
         /// <summary>[Quantize]: the int8 tensors Run writes and reads, per accelerator, reused while large enough.</summary>
         private static readonly global::AttnDsl.Runtime.QuantizationWorkspace s_quantized = new global::AttnDsl.Runtime.QuantizationWorkspace();
 
@@ -228,7 +229,13 @@ namespace Samples
             public const int QWords = BlockM * QStride;
             public const int KWords = BlockN * KStride;
             public const int VWords = BlockN * VStride;
-            public const int TcSharedWords = QWords + 2 * (KWords + VWords);
+            // sm_90 instance (wgmma): the same tiles unpadded, in 128-byte swizzle panels (32 words per row),
+            // from the window's first 1024-byte boundary (up to 256 words in).
+            public const int WgQWords = BlockM * HeadDim / 4;
+            public const int WgKWords = BlockN * HeadDim / 4;
+            public const int WgVWords = BlockN * HeadDimV / 2;
+            public const int TcSharedWords = QWords + 2 * (KWords + VWords) > WgQWords + 2 * (WgKWords + WgVWords) + 256
+                ? QWords + 2 * (KWords + VWords) : WgQWords + 2 * (WgKWords + WgVWords) + 256;
             public const int KeyParts = HeadDim / 16; // 16-byte copies per int8 K row
             public const int ValueParts = HeadDimV / 8;
 
@@ -1308,10 +1315,11 @@ namespace Samples
                 where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
             {
                 int remaining = iLast - i0 + 1;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 0 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 0), queryCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * QStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
+                int queryStride = default(TTarget).Warpgroup ? 32 : QStride; // words per row: a swizzle panel's, or the padded row's
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 0 * queryStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 0), queryCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * queryStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * queryStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * queryStride, a.QueryQuantWords, a.QueryQuantAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
             }
 
             /// <summary>
@@ -1322,21 +1330,23 @@ namespace Samples
             public static void IssueBlock<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane keyCopy, in global::AttnDsl.TensorCores.CopyLane valueCopy, int j0, int stage)
                 where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
             {
-                int keyBase = QWords + stage * (KWords + VWords);
-                int valueBase = keyBase + KWords;
+                int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
+                int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
                 int remaining = a.KeyLength - j0; // rows at or past this one are zeros
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * KStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * KStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * KStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * KStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 8 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 8), valueCopy.Row + 8 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 24 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 24), valueCopy.Row + 24 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 40 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 40), valueCopy.Row + 40 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 56 * VStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 56), valueCopy.Row + 56 < remaining);
+                int keyStride = default(TTarget).Warpgroup ? 32 : KStride; // words per row: a swizzle panel's, or the padded row's
+                int valueStride = default(TTarget).Warpgroup ? 32 : VStride;
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyQuantWords, a.KeyQuantAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 8 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 8), valueCopy.Row + 8 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 24 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 24), valueCopy.Row + 24 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 40 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 40), valueCopy.Row + 40 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 56 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 56), valueCopy.Row + 56 < remaining);
                 global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
             }
 
@@ -1357,8 +1367,8 @@ namespace Samples
                 return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
             }
             /// <summary>
-            /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns
-            /// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)
+            /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); slice r of warp w
+            /// is rows 16 w + 16 TcWarps r .. + 15 (a warpgroup's slices are wgmma's 64-row tiles). Lane (g, t) = (lane / 4, lane % 4)
             /// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment
             /// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the
             /// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).
@@ -1385,14 +1395,20 @@ namespace Samples
                 int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                int warpRow = warp * TcSlicesPerWarp * 16;
+                int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
                 // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
                 int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
                 int valueRow = thread / ValueParts, valuePart = thread % ValueParts;
-                var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);
-                var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, valueRow * VStride + valuePart * 4, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
+                int swizzleBase = global::AttnDsl.TensorCores.SharedTiles.SwizzleBase<TTarget>(); // 0 but in the CUDA sm_90 instance
+                var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockN * 32, true).Part(keyRow, keyPart) : keyRow * KStride + keyPart * 4), (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);
+                var valueCopy = new global::AttnDsl.TensorCores.CopyLane(valueRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockN * 32, true).Part(valueRow, valuePart) : valueRow * VStride + valuePart * 4), (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);
                 // Q rows have K's parts, so the same lanes copy the Q tile.
-                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * QStride + keyPart * 4, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);
+                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockM * 32, true).Part(keyRow, keyPart) : keyRow * QStride + keyPart * 4), (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);
+                if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                {
+                    // Descriptors of this warpgroup's 64-row Q tiles and of stage 0's K and V; a block adds its stage's offset.
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .b64 attn_dq, attn_dk, attn_dv; .reg .pred attn_zero, attn_accumulate; { .reg .u32 sa, z; .reg .u64 x; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dq, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %1; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dk, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %2; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dv, x, 0x4000004002000000; mov.u32 z, 0; setp.ne.u32 attn_zero, z, 0; setp.eq.u32 attn_accumulate, z, 0; }", (uint)(swizzleBase * 4 + (warp >> 2) * 64 * 128), (uint)((swizzleBase + WgQWords) * 4), (uint)((swizzleBase + WgQWords + WgKWords) * 4));
+                }
                 // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
                 // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
                 uint queryLane = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(warpRow * QStride, QStride);
@@ -1458,10 +1474,11 @@ namespace Samples
                     {
                         global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     }
+                    global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
                     global::ILGPU.Group.Barrier();
-                    int stageWords = stage * (KWords + VWords);
-                    int keyBase = QWords + stageWords;
-                    int valueBase = keyBase + KWords;
+                    int stageWords = stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
+                    int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stageWords;
+                    int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
                     uint keyLane = keyLane0 + (uint)stageWords * 4u;
                     uint valueLane = valueLane0 + (uint)stageWords * 4u;
                     float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];
@@ -1481,7 +1498,12 @@ namespace Samples
                     float s0_5_0 = 0f, s0_5_1 = 0f, s0_5_2 = 0f, s0_5_3 = 0f;
                     float s0_6_0 = 0f, s0_6_1 = 0f, s0_6_2 = 0f, s0_6_3 = 0f;
                     float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
-                    if (default(TTarget).Cuda)
+                    if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                    {
+                        // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; cvt.rn.f32.s32 attn_s0_0_0, attn_s0_0_0; cvt.rn.f32.s32 attn_s0_0_1, attn_s0_0_1; cvt.rn.f32.s32 attn_s0_0_2, attn_s0_0_2; cvt.rn.f32.s32 attn_s0_0_3, attn_s0_0_3; cvt.rn.f32.s32 attn_s0_1_0, attn_s0_1_0; cvt.rn.f32.s32 attn_s0_1_1, attn_s0_1_1; cvt.rn.f32.s32 attn_s0_1_2, attn_s0_1_2; cvt.rn.f32.s32 attn_s0_1_3, attn_s0_1_3; cvt.rn.f32.s32 attn_s0_2_0, attn_s0_2_0; cvt.rn.f32.s32 attn_s0_2_1, attn_s0_2_1; cvt.rn.f32.s32 attn_s0_2_2, attn_s0_2_2; cvt.rn.f32.s32 attn_s0_2_3, attn_s0_2_3; cvt.rn.f32.s32 attn_s0_3_0, attn_s0_3_0; cvt.rn.f32.s32 attn_s0_3_1, attn_s0_3_1; cvt.rn.f32.s32 attn_s0_3_2, attn_s0_3_2; cvt.rn.f32.s32 attn_s0_3_3, attn_s0_3_3; cvt.rn.f32.s32 attn_s0_4_0, attn_s0_4_0; cvt.rn.f32.s32 attn_s0_4_1, attn_s0_4_1; cvt.rn.f32.s32 attn_s0_4_2, attn_s0_4_2; cvt.rn.f32.s32 attn_s0_4_3, attn_s0_4_3; cvt.rn.f32.s32 attn_s0_5_0, attn_s0_5_0; cvt.rn.f32.s32 attn_s0_5_1, attn_s0_5_1; cvt.rn.f32.s32 attn_s0_5_2, attn_s0_5_2; cvt.rn.f32.s32 attn_s0_5_3, attn_s0_5_3; cvt.rn.f32.s32 attn_s0_6_0, attn_s0_6_0; cvt.rn.f32.s32 attn_s0_6_1, attn_s0_6_1; cvt.rn.f32.s32 attn_s0_6_2, attn_s0_6_2; cvt.rn.f32.s32 attn_s0_6_3, attn_s0_6_3; cvt.rn.f32.s32 attn_s0_7_0, attn_s0_7_0; cvt.rn.f32.s32 attn_s0_7_1, attn_s0_7_1; cvt.rn.f32.s32 attn_s0_7_2, attn_s0_7_2; cvt.rn.f32.s32 attn_s0_7_3, attn_s0_7_3; }", (ulong)(stageWords >> 2));
+                    }
+                    else if (default(TTarget).Cuda)
                     {
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.b32 attn_s0_0_0, 0; mov.b32 attn_s0_0_1, 0; mov.b32 attn_s0_0_2, 0; mov.b32 attn_s0_0_3, 0; mov.b32 attn_s0_1_0, 0; mov.b32 attn_s0_1_1, 0; mov.b32 attn_s0_1_2, 0; mov.b32 attn_s0_1_3, 0; mov.b32 attn_s0_2_0, 0; mov.b32 attn_s0_2_1, 0; mov.b32 attn_s0_2_2, 0; mov.b32 attn_s0_2_3, 0; mov.b32 attn_s0_3_0, 0; mov.b32 attn_s0_3_1, 0; mov.b32 attn_s0_3_2, 0; mov.b32 attn_s0_3_3, 0; mov.b32 attn_s0_4_0, 0; mov.b32 attn_s0_4_1, 0; mov.b32 attn_s0_4_2, 0; mov.b32 attn_s0_4_3, 0; mov.b32 attn_s0_5_0, 0; mov.b32 attn_s0_5_1, 0; mov.b32 attn_s0_5_2, 0; mov.b32 attn_s0_5_3, 0; mov.b32 attn_s0_6_0, 0; mov.b32 attn_s0_6_1, 0; mov.b32 attn_s0_6_2, 0; mov.b32 attn_s0_6_3, 0; mov.b32 attn_s0_7_0, 0; mov.b32 attn_s0_7_1, 0; mov.b32 attn_s0_7_2, 0; mov.b32 attn_s0_7_3, 0;");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+0]; }", queryLane);
@@ -1524,6 +1546,8 @@ namespace Samples
                     }
                     else
                     {
+                        var queryTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + 0, QStride, BlockM * 32, default(TTarget).Warpgroup);
+                        var keyTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + keyBase, KStride, BlockN * 32, default(TTarget).Warpgroup);
                         int si0_0_0 = 0, si0_0_1 = 0, si0_0_2 = 0, si0_0_3 = 0;
                         int si0_1_0 = 0, si0_1_1 = 0, si0_1_2 = 0, si0_1_3 = 0;
                         int si0_2_0 = 0, si0_2_1 = 0, si0_2_2 = 0, si0_2_3 = 0;
@@ -1533,93 +1557,93 @@ namespace Samples
                         int si0_6_0 = 0, si0_6_1 = 0, si0_6_2 = 0, si0_6_3 = 0;
                         int si0_7_0 = 0, si0_7_1 = 0, si0_7_2 = 0, si0_7_3 = 0;
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
                                 (si0_0_0, si0_0_1, si0_0_2, si0_0_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_0_0, si0_0_1, si0_0_2, si0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_1_0, si0_1_1, si0_1_2, si0_1_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_1_0, si0_1_1, si0_1_2, si0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 0);
                                 (si0_2_0, si0_2_1, si0_2_2, si0_2_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_2_0, si0_2_1, si0_2_2, si0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_3_0, si0_3_1, si0_3_2, si0_3_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_3_0, si0_3_1, si0_3_2, si0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 0);
                                 (si0_4_0, si0_4_1, si0_4_2, si0_4_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_4_0, si0_4_1, si0_4_2, si0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_5_0, si0_5_1, si0_5_2, si0_5_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_5_0, si0_5_1, si0_5_2, si0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 0);
                                 (si0_6_0, si0_6_1, si0_6_2, si0_6_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_6_0, si0_6_1, si0_6_2, si0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_7_0, si0_7_1, si0_7_2, si0_7_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_7_0, si0_7_1, si0_7_2, si0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
                                 (si0_0_0, si0_0_1, si0_0_2, si0_0_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_0_0, si0_0_1, si0_0_2, si0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_1_0, si0_1_1, si0_1_2, si0_1_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_1_0, si0_1_1, si0_1_2, si0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 8);
                                 (si0_2_0, si0_2_1, si0_2_2, si0_2_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_2_0, si0_2_1, si0_2_2, si0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_3_0, si0_3_1, si0_3_2, si0_3_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_3_0, si0_3_1, si0_3_2, si0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 8);
                                 (si0_4_0, si0_4_1, si0_4_2, si0_4_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_4_0, si0_4_1, si0_4_2, si0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_5_0, si0_5_1, si0_5_2, si0_5_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_5_0, si0_5_1, si0_5_2, si0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 8);
                                 (si0_6_0, si0_6_1, si0_6_2, si0_6_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_6_0, si0_6_1, si0_6_2, si0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_7_0, si0_7_1, si0_7_2, si0_7_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_7_0, si0_7_1, si0_7_2, si0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 16);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 16);
                                 (si0_0_0, si0_0_1, si0_0_2, si0_0_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_0_0, si0_0_1, si0_0_2, si0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_1_0, si0_1_1, si0_1_2, si0_1_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_1_0, si0_1_1, si0_1_2, si0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 16);
                                 (si0_2_0, si0_2_1, si0_2_2, si0_2_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_2_0, si0_2_1, si0_2_2, si0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_3_0, si0_3_1, si0_3_2, si0_3_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_3_0, si0_3_1, si0_3_2, si0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 16);
                                 (si0_4_0, si0_4_1, si0_4_2, si0_4_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_4_0, si0_4_1, si0_4_2, si0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_5_0, si0_5_1, si0_5_2, si0_5_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_5_0, si0_5_1, si0_5_2, si0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 16);
                                 (si0_6_0, si0_6_1, si0_6_2, si0_6_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_6_0, si0_6_1, si0_6_2, si0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_7_0, si0_7_1, si0_7_2, si0_7_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_7_0, si0_7_1, si0_7_2, si0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 24);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 24);
                                 (si0_0_0, si0_0_1, si0_0_2, si0_0_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_0_0, si0_0_1, si0_0_2, si0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_1_0, si0_1_1, si0_1_2, si0_1_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_1_0, si0_1_1, si0_1_2, si0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 24);
                                 (si0_2_0, si0_2_1, si0_2_2, si0_2_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_2_0, si0_2_1, si0_2_2, si0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_3_0, si0_3_1, si0_3_2, si0_3_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_3_0, si0_3_1, si0_3_2, si0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 24);
                                 (si0_4_0, si0_4_1, si0_4_2, si0_4_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_4_0, si0_4_1, si0_4_2, si0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_5_0, si0_5_1, si0_5_2, si0_5_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_5_0, si0_5_1, si0_5_2, si0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 24);
                                 (si0_6_0, si0_6_1, si0_6_2, si0_6_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_6_0, si0_6_1, si0_6_2, si0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (si0_7_0, si0_7_1, si0_7_2, si0_7_3) = global::AttnDsl.TensorCores.Mma.Int8(si0_7_0, si0_7_1, si0_7_2, si0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
@@ -1802,71 +1826,79 @@ namespace Samples
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; mul.f32 attn_o0_8_0, attn_o0_8_0, corr; mul.f32 attn_o0_8_1, attn_o0_8_1, corr; mul.f32 attn_o0_9_0, attn_o0_9_0, corr; mul.f32 attn_o0_9_1, attn_o0_9_1, corr; mul.f32 attn_o0_10_0, attn_o0_10_0, corr; mul.f32 attn_o0_10_1, attn_o0_10_1, corr; mul.f32 attn_o0_11_0, attn_o0_11_0, corr; mul.f32 attn_o0_11_1, attn_o0_11_1, corr; mul.f32 attn_o0_12_0, attn_o0_12_0, corr; mul.f32 attn_o0_12_1, attn_o0_12_1, corr; mul.f32 attn_o0_13_0, attn_o0_13_0, corr; mul.f32 attn_o0_13_1, attn_o0_13_1, corr; mul.f32 attn_o0_14_0, attn_o0_14_0, corr; mul.f32 attn_o0_14_1, attn_o0_14_1, corr; mul.f32 attn_o0_15_0, attn_o0_15_0, corr; mul.f32 attn_o0_15_1, attn_o0_15_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; mul.f32 attn_o0_8_2, attn_o0_8_2, corr; mul.f32 attn_o0_8_3, attn_o0_8_3, corr; mul.f32 attn_o0_9_2, attn_o0_9_2, corr; mul.f32 attn_o0_9_3, attn_o0_9_3, corr; mul.f32 attn_o0_10_2, attn_o0_10_2, corr; mul.f32 attn_o0_10_3, attn_o0_10_3, corr; mul.f32 attn_o0_11_2, attn_o0_11_2, corr; mul.f32 attn_o0_11_3, attn_o0_11_3, corr; mul.f32 attn_o0_12_2, attn_o0_12_2, corr; mul.f32 attn_o0_12_3, attn_o0_12_3, corr; mul.f32 attn_o0_13_2, attn_o0_13_2, corr; mul.f32 attn_o0_13_3, attn_o0_13_3, corr; mul.f32 attn_o0_14_2, attn_o0_14_2, corr; mul.f32 attn_o0_14_3, attn_o0_14_3, corr; mul.f32 attn_o0_15_2, attn_o0_15_2, corr; mul.f32 attn_o0_15_3, attn_o0_15_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
 
-                        // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+128]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+160]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+192]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+224]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4352]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4384]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4416]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4448]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4480]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4512]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4544]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4576]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8704]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8736]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8768]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8800]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8832]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8864]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8896]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8928]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13056]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13088]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13120]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13152]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13184]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13216]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13248]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13280]; }", valueLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
+                        if (default(TTarget).Warpgroup)
+                        {
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3, attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3, attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3, attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3, attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3, attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3, attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3, attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3, attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3, attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3, attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3, attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3, attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3, attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3, attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3, attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3, attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3, attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3, attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3, attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3, attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3, attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3, attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3, attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3, attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3, attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3, attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3, attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3, attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                        }
+                        else
+                        {
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+128]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+160]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+192]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+224]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4352]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4384]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4416]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4448]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4480]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4512]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4544]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4576]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8704]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8736]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8768]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8800]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8832]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8864]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8896]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+8928]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13056]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13088]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13120]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13152]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13184]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_8_0, attn_o0_8_1, attn_o0_8_2, attn_o0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_9_0, attn_o0_9_1, attn_o0_9_2, attn_o0_9_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13216]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_10_0, attn_o0_10_1, attn_o0_10_2, attn_o0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_11_0, attn_o0_11_1, attn_o0_11_2, attn_o0_11_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13248]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_12_0, attn_o0_12_1, attn_o0_12_2, attn_o0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_13_0, attn_o0_13_1, attn_o0_13_2, attn_o0_13_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13280]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_14_0, attn_o0_14_1, attn_o0_14_2, attn_o0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_15_0, attn_o0_15_1, attn_o0_15_2, attn_o0_15_3};");
+                        }
                     }
                     else
                     {
@@ -2054,48 +2086,49 @@ namespace Samples
                         }
 
                         // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
+                        var valueTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + valueBase, VStride, BlockN * 32, default(TTarget).Warpgroup);
                         {
                             uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -2106,42 +2139,42 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -2152,42 +2185,42 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -2198,42 +2231,42 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }

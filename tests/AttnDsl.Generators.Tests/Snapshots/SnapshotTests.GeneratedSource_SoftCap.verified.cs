@@ -1752,8 +1752,8 @@ namespace Samples
                 return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
             }
             /// <summary>
-            /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); warp w owns
-            /// rows [w * TcSlicesPerWarp * 16, (w + 1) * TcSlicesPerWarp * 16). Lane (g, t) = (lane / 4, lane % 4)
+            /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); slice r of warp w
+            /// is rows 16 w + 16 TcWarps r .. + 15 (a warpgroup's slices are wgmma's 64-row tiles). Lane (g, t) = (lane / 4, lane % 4)
             /// holds rows g and g + 8 of each slice: score fragment s{slice}_{n-tile}_{c}, output fragment
             /// o{slice}_{dim-tile}_{c} (c = 0, 1 on row g, columns 2t, 2t + 1; c = 2, 3 on row g + 8). TTarget picks the
             /// instructions at compile time: CudaTarget (mma.sync, ldmatrix, cp.async) or EmulatedTarget (warp shuffles).
@@ -1780,7 +1780,7 @@ namespace Samples
                 int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                int warpRow = warp * TcSlicesPerWarp * 16;
+                int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
                 // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
                 int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
                 var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, keyRow * KStride + keyPart * 4, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
@@ -2036,370 +2036,372 @@ namespace Samples
                     }
                     else
                     {
+                        var queryTile = new global::AttnDsl.TensorCores.TileLayout(0, QStride, 0, false);
+                        var keyTile = new global::AttnDsl.TensorCores.TileLayout(keyBase, KStride, 0, false);
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 0, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 0);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 0);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 0, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 0);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 8, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 8);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 8);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 8, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 8);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 16, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 16);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 16);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 16);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 16);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 16, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 16);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 24, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 24);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 24);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 24);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 24);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 24, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 24);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 32, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 32);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 32, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 32);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 32, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 32);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 32, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 32);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 32, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 32);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 40, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 40);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 40, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 40);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 40, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 40);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 40, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 40);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 40, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 40);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 48, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 48);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 48, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 48);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 48, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 48);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 48, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 48);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 48, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 48);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 56, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 56);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 56, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 56);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 56, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 56);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 56, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 56);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 56, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 56);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 64, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 64);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 64, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 64);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 64, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 64);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 64, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 64);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 64, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 64);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 72, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 72);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 72, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 72);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 72, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 72);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 72, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 72);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 72, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 72);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 80, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 80);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 80, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 80);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 80, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 80);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 80, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 80);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 80, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 80);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 88, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 88);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 88, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 88);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 88, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 88);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 88, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 88);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 88, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 88);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 96, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 96);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 96, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 96);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 96, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 96);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 96, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 96);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 96, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 96);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 104, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 104);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 104, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 104);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 104, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 104);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 104, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 104);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 104, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 104);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 112, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 112);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 112, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 112);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 112, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 112);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 112, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 112);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 112, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 112);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                         }
                         {
-                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, (warpRow + 0) * QStride + 120, QStride);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 120);
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 0 * KStride + 120, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 120);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 16 * KStride + 120, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 120);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 32 * KStride + 120, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 120);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
                             {
-                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyBase + 48 * KStride + 120, KStride);
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 120);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                             }
@@ -2922,88 +2924,89 @@ namespace Samples
                         }
 
                         // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
+                        var valueTile = new global::AttnDsl.TensorCores.TileLayout(valueBase, VStride, 0, false);
                         {
                             uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 64, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 64);
                                 (o0_16_0, o0_16_1, o0_16_2, o0_16_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_16_0, o0_16_1, o0_16_2, o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_17_0, o0_17_1, o0_17_2, o0_17_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_17_0, o0_17_1, o0_17_2, o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 72, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 72);
                                 (o0_18_0, o0_18_1, o0_18_2, o0_18_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_18_0, o0_18_1, o0_18_2, o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_19_0, o0_19_1, o0_19_2, o0_19_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_19_0, o0_19_1, o0_19_2, o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 80, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 80);
                                 (o0_20_0, o0_20_1, o0_20_2, o0_20_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_20_0, o0_20_1, o0_20_2, o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_21_0, o0_21_1, o0_21_2, o0_21_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_21_0, o0_21_1, o0_21_2, o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 88, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 88);
                                 (o0_22_0, o0_22_1, o0_22_2, o0_22_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_22_0, o0_22_1, o0_22_2, o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_23_0, o0_23_1, o0_23_2, o0_23_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_23_0, o0_23_1, o0_23_2, o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 96, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 96);
                                 (o0_24_0, o0_24_1, o0_24_2, o0_24_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_24_0, o0_24_1, o0_24_2, o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_25_0, o0_25_1, o0_25_2, o0_25_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_25_0, o0_25_1, o0_25_2, o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 104, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 104);
                                 (o0_26_0, o0_26_1, o0_26_2, o0_26_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_26_0, o0_26_1, o0_26_2, o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_27_0, o0_27_1, o0_27_2, o0_27_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_27_0, o0_27_1, o0_27_2, o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 112, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 112);
                                 (o0_28_0, o0_28_1, o0_28_2, o0_28_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_28_0, o0_28_1, o0_28_2, o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_29_0, o0_29_1, o0_29_2, o0_29_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_29_0, o0_29_1, o0_29_2, o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 0 * VStride + 120, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 120);
                                 (o0_30_0, o0_30_1, o0_30_2, o0_30_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_30_0, o0_30_1, o0_30_2, o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_31_0, o0_31_1, o0_31_2, o0_31_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_31_0, o0_31_1, o0_31_2, o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -3014,82 +3017,82 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 64, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 64);
                                 (o0_16_0, o0_16_1, o0_16_2, o0_16_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_16_0, o0_16_1, o0_16_2, o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_17_0, o0_17_1, o0_17_2, o0_17_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_17_0, o0_17_1, o0_17_2, o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 72, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 72);
                                 (o0_18_0, o0_18_1, o0_18_2, o0_18_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_18_0, o0_18_1, o0_18_2, o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_19_0, o0_19_1, o0_19_2, o0_19_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_19_0, o0_19_1, o0_19_2, o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 80, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 80);
                                 (o0_20_0, o0_20_1, o0_20_2, o0_20_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_20_0, o0_20_1, o0_20_2, o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_21_0, o0_21_1, o0_21_2, o0_21_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_21_0, o0_21_1, o0_21_2, o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 88, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 88);
                                 (o0_22_0, o0_22_1, o0_22_2, o0_22_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_22_0, o0_22_1, o0_22_2, o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_23_0, o0_23_1, o0_23_2, o0_23_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_23_0, o0_23_1, o0_23_2, o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 96, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 96);
                                 (o0_24_0, o0_24_1, o0_24_2, o0_24_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_24_0, o0_24_1, o0_24_2, o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_25_0, o0_25_1, o0_25_2, o0_25_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_25_0, o0_25_1, o0_25_2, o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 104, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 104);
                                 (o0_26_0, o0_26_1, o0_26_2, o0_26_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_26_0, o0_26_1, o0_26_2, o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_27_0, o0_27_1, o0_27_2, o0_27_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_27_0, o0_27_1, o0_27_2, o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 112, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 112);
                                 (o0_28_0, o0_28_1, o0_28_2, o0_28_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_28_0, o0_28_1, o0_28_2, o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_29_0, o0_29_1, o0_29_2, o0_29_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_29_0, o0_29_1, o0_29_2, o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 16 * VStride + 120, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 120);
                                 (o0_30_0, o0_30_1, o0_30_2, o0_30_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_30_0, o0_30_1, o0_30_2, o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_31_0, o0_31_1, o0_31_2, o0_31_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_31_0, o0_31_1, o0_31_2, o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -3100,82 +3103,82 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 64, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 64);
                                 (o0_16_0, o0_16_1, o0_16_2, o0_16_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_16_0, o0_16_1, o0_16_2, o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_17_0, o0_17_1, o0_17_2, o0_17_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_17_0, o0_17_1, o0_17_2, o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 72, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 72);
                                 (o0_18_0, o0_18_1, o0_18_2, o0_18_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_18_0, o0_18_1, o0_18_2, o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_19_0, o0_19_1, o0_19_2, o0_19_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_19_0, o0_19_1, o0_19_2, o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 80, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 80);
                                 (o0_20_0, o0_20_1, o0_20_2, o0_20_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_20_0, o0_20_1, o0_20_2, o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_21_0, o0_21_1, o0_21_2, o0_21_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_21_0, o0_21_1, o0_21_2, o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 88, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 88);
                                 (o0_22_0, o0_22_1, o0_22_2, o0_22_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_22_0, o0_22_1, o0_22_2, o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_23_0, o0_23_1, o0_23_2, o0_23_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_23_0, o0_23_1, o0_23_2, o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 96, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 96);
                                 (o0_24_0, o0_24_1, o0_24_2, o0_24_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_24_0, o0_24_1, o0_24_2, o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_25_0, o0_25_1, o0_25_2, o0_25_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_25_0, o0_25_1, o0_25_2, o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 104, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 104);
                                 (o0_26_0, o0_26_1, o0_26_2, o0_26_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_26_0, o0_26_1, o0_26_2, o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_27_0, o0_27_1, o0_27_2, o0_27_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_27_0, o0_27_1, o0_27_2, o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 112, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 112);
                                 (o0_28_0, o0_28_1, o0_28_2, o0_28_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_28_0, o0_28_1, o0_28_2, o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_29_0, o0_29_1, o0_29_2, o0_29_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_29_0, o0_29_1, o0_29_2, o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 32 * VStride + 120, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 120);
                                 (o0_30_0, o0_30_1, o0_30_2, o0_30_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_30_0, o0_30_1, o0_30_2, o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_31_0, o0_31_1, o0_31_2, o0_31_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_31_0, o0_31_1, o0_31_2, o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
@@ -3186,82 +3189,82 @@ namespace Samples
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 0, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 8, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 16, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 24, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 32, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 32);
                                 (o0_8_0, o0_8_1, o0_8_2, o0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_8_0, o0_8_1, o0_8_2, o0_8_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_9_0, o0_9_1, o0_9_2, o0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_9_0, o0_9_1, o0_9_2, o0_9_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 40, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 40);
                                 (o0_10_0, o0_10_1, o0_10_2, o0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_10_0, o0_10_1, o0_10_2, o0_10_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_11_0, o0_11_1, o0_11_2, o0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_11_0, o0_11_1, o0_11_2, o0_11_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 48, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 48);
                                 (o0_12_0, o0_12_1, o0_12_2, o0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_12_0, o0_12_1, o0_12_2, o0_12_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_13_0, o0_13_1, o0_13_2, o0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_13_0, o0_13_1, o0_13_2, o0_13_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 56, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 56);
                                 (o0_14_0, o0_14_1, o0_14_2, o0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_14_0, o0_14_1, o0_14_2, o0_14_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_15_0, o0_15_1, o0_15_2, o0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_15_0, o0_15_1, o0_15_2, o0_15_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 64, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 64);
                                 (o0_16_0, o0_16_1, o0_16_2, o0_16_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_16_0, o0_16_1, o0_16_2, o0_16_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_17_0, o0_17_1, o0_17_2, o0_17_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_17_0, o0_17_1, o0_17_2, o0_17_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 72, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 72);
                                 (o0_18_0, o0_18_1, o0_18_2, o0_18_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_18_0, o0_18_1, o0_18_2, o0_18_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_19_0, o0_19_1, o0_19_2, o0_19_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_19_0, o0_19_1, o0_19_2, o0_19_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 80, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 80);
                                 (o0_20_0, o0_20_1, o0_20_2, o0_20_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_20_0, o0_20_1, o0_20_2, o0_20_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_21_0, o0_21_1, o0_21_2, o0_21_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_21_0, o0_21_1, o0_21_2, o0_21_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 88, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 88);
                                 (o0_22_0, o0_22_1, o0_22_2, o0_22_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_22_0, o0_22_1, o0_22_2, o0_22_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_23_0, o0_23_1, o0_23_2, o0_23_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_23_0, o0_23_1, o0_23_2, o0_23_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 96, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 96);
                                 (o0_24_0, o0_24_1, o0_24_2, o0_24_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_24_0, o0_24_1, o0_24_2, o0_24_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_25_0, o0_25_1, o0_25_2, o0_25_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_25_0, o0_25_1, o0_25_2, o0_25_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 104, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 104);
                                 (o0_26_0, o0_26_1, o0_26_2, o0_26_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_26_0, o0_26_1, o0_26_2, o0_26_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_27_0, o0_27_1, o0_27_2, o0_27_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_27_0, o0_27_1, o0_27_2, o0_27_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 112, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 112);
                                 (o0_28_0, o0_28_1, o0_28_2, o0_28_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_28_0, o0_28_1, o0_28_2, o0_28_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_29_0, o0_29_1, o0_29_2, o0_29_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_29_0, o0_29_1, o0_29_2, o0_29_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }
                             {
-                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueBase + 48 * VStride + 120, VStride);
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 120);
                                 (o0_30_0, o0_30_1, o0_30_2, o0_30_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_30_0, o0_30_1, o0_30_2, o0_30_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_31_0, o0_31_1, o0_31_2, o0_31_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_31_0, o0_31_1, o0_31_2, o0_31_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
                             }

@@ -20,7 +20,21 @@ namespace AttnDsl.Kernels.Tests.Harness
             Accelerator = Context.CreateCPUAccelerator(0);
             _warpContext = new Lazy<Context>(() => Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia)));
             _warpAccelerator = new Lazy<Accelerator>(() => _warpContext.Value.CreateCPUAccelerator(0));
+            _warpgroupAccelerator = new Lazy<Accelerator>(() =>
+            {
+                var accelerator = _warpContext.Value.CreateCPUAccelerator(0);
+                AttnDsl.Runtime.TensorCoreSupport.EmulateWarpgroup(accelerator);
+                return accelerator;
+            });
         }
+
+        private readonly Lazy<Accelerator> _warpgroupAccelerator;
+
+        /// <summary>
+        /// Another 32-lane CPU accelerator, on which the tensor-core path runs a spec's sm_90 warpgroup kernel where it has
+        /// one: swizzled tiles and interleaved slices, with the emulated MMA in place of wgmma.
+        /// </summary>
+        public Accelerator WarpgroupAccelerator => _warpgroupAccelerator.Value;
 
         private readonly Lazy<Context> _warpContext;
         private readonly Lazy<Accelerator> _warpAccelerator;
@@ -37,6 +51,8 @@ namespace AttnDsl.Kernels.Tests.Harness
 
         public void Dispose()
         {
+            if (_warpgroupAccelerator.IsValueCreated)
+                _warpgroupAccelerator.Value.Dispose();
             if (_warpAccelerator.IsValueCreated)
                 _warpAccelerator.Value.Dispose();
             if (_warpContext.IsValueCreated)

@@ -126,6 +126,11 @@ namespace AttnDsl.Kernels.Tests.Harness
                 Document<ILGPU.Half>(DocumentCausalF16.Info,
                     d => (a, s, q, k, v, o, l, path) => DocumentCausalF16.Run(a, s, q, k, v, o, d, l, path),
                     DocumentCausalF16.CreateReferenceArguments),
+                Plain<ILGPU.Half>(WarpgroupWindowSinksF16.Info, WarpgroupWindowSinksF16.Run, WarpgroupWindowSinksF16.CreateReferenceArguments),
+                Document<AttnDsl.BFloat16>(WarpgroupDocumentBf16.Info,
+                    d => (a, s, q, k, v, o, l, path) => WarpgroupDocumentBf16.Run(a, s, q, k, v, o, d, l, path),
+                    WarpgroupDocumentBf16.CreateReferenceArguments),
+                Plain<ILGPU.Half>(WarpgroupAlibiWideF16.Info, WarpgroupAlibiWideF16.Run, WarpgroupAlibiWideF16.CreateReferenceArguments),
                 Plain<float>(RadialF32.Info, RadialF32.Run, RadialF32.CreateReferenceArguments),
                 Plain<float>(RadialWideF32.Info, RadialWideF32.Run, RadialWideF32.CreateReferenceArguments),
                 Plain<float>(RadialCausalSinkFramesF32.Info, RadialCausalSinkFramesF32.Run, RadialCausalSinkFramesF32.CreateReferenceArguments),
@@ -217,6 +222,7 @@ namespace AttnDsl.Kernels.Tests.Harness
                     SelectModF32.CreateReferenceArguments),
                 // [Quantize] specs: the reference runs on the tensors their prologue produced.
                 Quantized<ILGPU.Half>(QuantCausalF16.Info, QuantCausalF16.Run, (a, s, q, k) => QuantCausalF16.Quantize(a, s, q, k), QuantCausalF16.CreateReferenceArguments),
+                Quantized<ILGPU.Half>(WarpgroupQuantCausalF16.Info, WarpgroupQuantCausalF16.Run, (a, s, q, k) => WarpgroupQuantCausalF16.Quantize(a, s, q, k), WarpgroupQuantCausalF16.CreateReferenceArguments),
                 Quantized<BFloat16>(QuantWindowBnhdBf16.Info, QuantWindowBnhdBf16.Run, (a, s, q, k) => QuantWindowBnhdBf16.Quantize(a, s, q, k), QuantWindowBnhdBf16.CreateReferenceArguments),
                 Quantized<ILGPU.Half>(QuantSoftCapModF16.Info, QuantSoftCapModF16.Run, (a, s, q, k) => QuantSoftCapModF16.Quantize(a, s, q, k), QuantSoftCapModF16.CreateReferenceArguments),
                 new SpecCase<ILGPU.Half>(QuantDocumentModF16.Info, (a, s, r) =>
