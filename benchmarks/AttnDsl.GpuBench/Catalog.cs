@@ -38,7 +38,7 @@ namespace AttnDsl.GpuBench
         public static IReadOnlyList<BenchSpec> Variants { get; } = new BenchSpec[]
         {
             new(Masks.Causal, CausalD64Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
-            new(Masks.Causal, CausalD64Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
+            new(Masks.Causal, CausalD64Tile128x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile128x64.Run(a, s, q, k, v, o, l, p), "attndsl-128x64"),
             new(Masks.Causal, CausalD128Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
             new(Masks.Causal, CausalD128Tile128x32.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile128x32.Run(a, s, q, k, v, o, l, p), "attndsl-128x32"),
         };

@@ -398,6 +398,41 @@ namespace AttnDsl.Generators.Emitting
         private static bool IntervalRows(KernelSpec spec) =>
             spec.Masks.SinkCount == 0 && !spec.Masks.PrefixLM && !spec.Masks.HasRadial && spec.MaskMods.Count == 0;
 
+        /// <summary>
+        /// The mask words of a partial block that holds several documents ([DocumentMask] with causal or window masks): the
+        /// lane's BlockN / 4 key ids are loaded once for all its fragment rows (HiddenKeys per row would load them once per
+        /// row), and each row keeps the keys of its own document inside its causal / window interval.
+        /// </summary>
+        private static void EmitMixedDocumentKeys(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows)
+        {
+            var (type, one) = MaskWord(spec);
+            var m = spec.Masks;
+            string ids = $"a.{Field("documentIds")}";
+            using (w.Block("if (partial && keyDocumentMin != keyDocumentMax)"))
+            {
+                w.Line("// Several documents in the block: each key id is loaded once for the lane's rows.");
+                foreach (var (r, hf) in rows)
+                {
+                    string x = $"{r}{hf}";
+                    w.Line($"int document{x} = {Active(spec, r, hf)} ? {ids}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0;");
+                    w.Line($"{Masks}.LocalInterval({Aligned(spec, r, hf)}, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo{x}, out int hi{x});");
+                    w.Line($"if (!({Active(spec, r, hf)})) // a row past the end sees nothing");
+                    w.Line($"    hi{x} = lo{x} - 1;");
+                }
+                using (w.Block("for (int e = 0; e < BlockN / 4; e++)"))
+                {
+                    w.Line("int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;");
+                    w.Line($"int keyDocument = j <= j1 ? {ids}[(long)b * a.KeyLength + j] : 0;");
+                    foreach (var (r, hf) in rows)
+                    {
+                        string x = $"{r}{hf}";
+                        w.Line($"if (j < lo{x} || j > hi{x} || keyDocument != document{x})");
+                        w.Line($"    hidden{x} |= {one} << e;");
+                    }
+                }
+            }
+        }
+
         private static void EmitHiddenKeys(CodeWriter w, KernelSpec spec)
         {
             var (type, one) = MaskWord(spec);
@@ -646,11 +681,21 @@ namespace AttnDsl.Generators.Emitting
                     }
                     if (spec.Masks.DocumentMask)
                         w.Line("// A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.");
-                    foreach (var (r, hf) in rows)
+                    bool mixedDocuments = IntervalRows(spec) && spec.Masks.DocumentMask;
+                    if (mixedDocuments)
                     {
-                        string x = $"{r}{hf}";
-                        string document = spec.Masks.DocumentMask ? $"{Active(spec, r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0" : "0";
-                        w.Line($"{maskType} hidden{x} = wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0, j1, tq, {Active(spec, r, hf)}, {document}, partial{keyDocuments});");
+                        w.Line($"{maskType} {string.Join(", ", rows.Select(x => $"hidden{x.R}{x.H} = 0"))};");
+                        EmitMixedDocumentKeys(w, spec, rows);
+                    }
+                    using (mixedDocuments ? w.Block("else") : null)
+                    {
+                        foreach (var (r, hf) in rows)
+                        {
+                            string x = $"{r}{hf}";
+                            string document = spec.Masks.DocumentMask ? $"{Active(spec, r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0" : "0";
+                            string call = $"wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0, j1, tq, {Active(spec, r, hf)}, {document}, partial{keyDocuments})";
+                            w.Line(mixedDocuments ? $"hidden{x} = {call};" : $"{maskType} hidden{x} = {call};");
+                        }
                     }
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);

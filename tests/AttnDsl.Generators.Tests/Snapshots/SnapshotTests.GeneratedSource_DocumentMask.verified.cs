@@ -983,10 +983,47 @@ namespace Samples
                         keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
                     }
                     // A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.
-                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
-                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
-                    uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
-                    uint hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
+                    uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
+                    if (partial && keyDocumentMin != keyDocumentMax)
+                    {
+                        // Several documents in the block: each key id is loaded once for the lane's rows.
+                        int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
+                        if (!(row0 <= iLast)) // a row past the end sees nothing
+                            hi00 = lo00 - 1;
+                        int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
+                        if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
+                            hi01 = lo01 - 1;
+                        int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
+                        if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
+                            hi10 = lo10 - 1;
+                        int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
+                        if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
+                            hi11 = lo11 - 1;
+                        for (int e = 0; e < BlockN / 4; e++)
+                        {
+                            int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
+                            int keyDocument = j <= j1 ? a.Arg_documentIds[(long)b * a.KeyLength + j] : 0;
+                            if (j < lo00 || j > hi00 || keyDocument != document00)
+                                hidden00 |= 1u << e;
+                            if (j < lo01 || j > hi01 || keyDocument != document01)
+                                hidden01 |= 1u << e;
+                            if (j < lo10 || j > hi10 || keyDocument != document10)
+                                hidden10 |= 1u << e;
+                            if (j < lo11 || j > hi11 || keyDocument != document11)
+                                hidden11 |= 1u << e;
+                        }
+                    }
+                    else
+                    {
+                        hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
+                    }
 
                     // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                     float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
