@@ -208,7 +208,7 @@ namespace AttnDsl.Kernels.Tests
             // Guards the test specs themselves: each masking spec must hide some pairs and show some
             // at length 65, or the comparisons above would not test the mask.
             var shape = Shapes.Get("len65-gqa");
-            var trivial = new[] { nameof(DenseF32), nameof(PrefixLmF32), nameof(HugeWindowF32), nameof(AlibiF32), nameof(SoftCapF32), nameof(TableBiasScoreF32), nameof(AlibiWideValueBf16), nameof(QuantSoftCapModF16) };
+            var trivial = new[] { nameof(DenseF32), nameof(PrefixLmF32), nameof(HugeWindowF32), nameof(AlibiF32), nameof(SoftCapF32), nameof(TableBiasScoreF32), nameof(AlibiWideValueBf16), nameof(QuantSoftCapModF16), nameof(WarpgroupAlibiWideF16) };
             foreach (var spec in SpecCatalog.All.Where(s => !trivial.Contains(s.Name)))
             {
                 var (reference, buffers) = spec.BindReference(_accelerator, shape, new Random(1));
