@@ -25,7 +25,9 @@ namespace AttnDsl
         /// FlashAttention-2 on tensor cores: mma.sync m16n8k16 fragments in registers, each warp owning
         /// 16-row query slices, K/V double-buffered in shared memory (cp.async, ldmatrix). Float16 and
         /// BFloat16 specs; CUDA sm_80 and newer, or a CPU accelerator with 32-lane warps
-        /// (<c>CPUDeviceKind.Nvidia</c>), where the MMA is emulated with warp shuffles.
+        /// (<c>CPUDeviceKind.Nvidia</c>), where the MMA is emulated with warp shuffles. On sm_90 the same
+        /// loop runs on Hopper's wgmma.mma_async from swizzled shared tiles where the spec's tiles allow it
+        /// (<c>AttentionSpecInfo.HasWarpgroupKernel</c>).
         /// </summary>
         TensorCore = 3,
     }
