@@ -193,13 +193,12 @@ namespace AttnDsl.GpuBench
         }
 
         /// <summary>
-        /// Copies 16 bytes (8 columns) of a 128-column row-major tile into the 128-byte swizzle layout: 64-column panels
-        /// of <paramref name="panelBytes"/>, 128-byte rows, the 16-byte chunk index XOR-ed with the row's index mod 8.
+        /// Copies 16 bytes (8 columns) of a 128-column row-major tile into the 128-byte swizzle layout the attention kernels
+        /// use (<see cref="AttnDsl.TensorCores.TileLayout"/>): 64-column panels of <paramref name="panelBytes"/>.
         /// </summary>
         private static void Stage(ArrayView<uint> shared, ArrayView<uint> source, int tileOffset, int panelBytes, int row, int chunk)
         {
-            int panel = chunk / 8, c = chunk % 8;
-            int word = (tileOffset + panel * panelBytes + row * 128 + ((c ^ (row & 7)) << 4)) / 4;
+            int word = new AttnDsl.TensorCores.TileLayout(tileOffset / 4, 0, panelBytes / 4, swizzled: true).Part(row, chunk);
             int from = row * (Dim / 2) + chunk * 4;
             for (int w = 0; w < 4; w++)
                 shared[word + w] = source[from + w];

@@ -405,7 +405,7 @@ namespace AttnDsl.Generators.Emitting
         /// </summary>
         private static void EmitMixedDocumentKeys(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows)
         {
-            var (type, one) = MaskWord(spec);
+            var (_, one) = MaskWord(spec);
             var m = spec.Masks;
             string ids = $"a.{Field("documentIds")}";
             using (w.Block("if (partial && keyDocumentMin != keyDocumentMax)"))
