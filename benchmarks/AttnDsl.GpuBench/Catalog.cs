@@ -34,13 +34,15 @@ namespace AttnDsl.GpuBench
             new(Masks.Alibi, CausalAlibiD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalAlibiD128.Run(a, s, q, k, v, o, l, p)),
         };
 
-        /// <summary>Tile variants of the causal spec (--variants), each its own impl in the JSON lines.</summary>
+        /// <summary>Tile variants (--variants), each its own impl in the JSON lines.</summary>
         public static IReadOnlyList<BenchSpec> Variants { get; } = new BenchSpec[]
         {
             new(Masks.Causal, CausalD64Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
             new(Masks.Causal, CausalD64Tile128x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD64Tile128x64.Run(a, s, q, k, v, o, l, p), "attndsl-128x64"),
             new(Masks.Causal, CausalD128Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
             new(Masks.Causal, CausalD128Tile128x32.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile128x32.Run(a, s, q, k, v, o, l, p), "attndsl-128x32"),
+            new(Masks.Causal, CausalD128Tile128x64.Info, (a, s, q, k, v, o, ids, l, p) => CausalD128Tile128x64.Run(a, s, q, k, v, o, l, p), "attndsl-128x64"),
+            new(Masks.Dense, DenseD128Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => DenseD128Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
         };
     }
 }

@@ -30,7 +30,9 @@ namespace AttnDsl.GpuBench
             _fill((int)elements, q.View, seed * 3 + 1);
             _fill((int)elements, k.View, seed * 3 + 2);
             _fill((int)elements, v.View, seed * 3 + 3);
-            using var quantized = QuantizedInputs.Allocate(_device, shape, 128, 128, 64, smoothKeys: true);
+            // The prologue's outputs, in each int8 spec's quantization blocks (its BlockM x BlockN).
+            using var quantizedCausal = QuantizedInputs.Allocate(_device, shape, 128, SageCausalD128.Info.BlockM, SageCausalD128.Info.BlockN, smoothKeys: true);
+            using var quantizedDense = QuantizedInputs.Allocate(_device, shape, 128, SageDenseD128.Info.BlockM, SageDenseD128.Info.BlockN, smoothKeys: true);
             _device.Synchronize();
 
             void Row(string mask, AttentionSpecInfo fp16Info, Action fp16, AttentionSpecInfo int8Info, Action int8, Action prologue)
@@ -77,12 +79,12 @@ namespace AttnDsl.GpuBench
                 () => CausalD128.Run(_device, shape, q.View, k.View, v.View, o16.View, default, _options.Path),
                 SageCausalD128.Info,
                 () => SageCausalD128.Run(_device, shape, q.View, k.View, v.View, o8.View, default, _options.Path),
-                () => SageCausalD128.Quantize(_device, shape, q.View, k.View, quantized));
+                () => SageCausalD128.Quantize(_device, shape, q.View, k.View, quantizedCausal));
             Row("dense", DenseD128.Info,
                 () => DenseD128.Run(_device, shape, q.View, k.View, v.View, o16.View, default, _options.Path),
                 SageDenseD128.Info,
                 () => SageDenseD128.Run(_device, shape, q.View, k.View, v.View, o8.View, default, _options.Path),
-                () => SageDenseD128.Quantize(_device, shape, q.View, k.View, quantized));
+                () => SageDenseD128.Quantize(_device, shape, q.View, k.View, quantizedDense));
             return failures == 0 ? 0 : 1;
         }
 

@@ -1,9 +1,11 @@
 namespace AttnDsl.GpuBench.Specs
 {
-    // The benchmarked specs: Float16, BHND, at HeadDim 64 and 128. HeadDim 128: BlockM = 128, BlockN = 64 (FlashAttention-2's
-    // tile on sm_80+: 4 warps x 32 rows). HeadDim 64: 128 x 128 (4 warps x 32 rows), which the wgmma kernels run 9-14% faster
-    // than 128 x 64 on every mask at N=16K (the mma.sync kernels gained on causal only; CausalD64Tile128x64 below keeps the
-    // comparison). The same masks are built in PyTorch by benchmarks/gpu/bench_torch.py.
+    // The benchmarked specs: Float16, BHND, at HeadDim 64 and 128. HeadDim 128: BlockM = 128, BlockN = 128 for the masks
+    // (8 warps x 16 rows: one slice per warp, so the wgmma kernel leaves P V in flight under the next block's bookkeeping;
+    // 2-10% faster than 128 x 64 on causal, ALiBi and documents on the H100, equal on the window) and 128 x 64 for dense
+    // (FlashAttention-2's tile: 4 warps x 32 rows; 2% faster there). HeadDim 64: 128 x 128 (4 warps x 32 rows), which the
+    // wgmma kernels run 9-14% faster than 128 x 64 on every mask at N=16K; 8 warps x 16 rows ran 14-18% slower there.
+    // The variants below keep the comparisons. The same masks are built in PyTorch by benchmarks/gpu/bench_torch.py.
 
     [AttentionKernel(HeadDim = 64, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     public static partial class DenseD64;
@@ -15,7 +17,7 @@ namespace AttnDsl.GpuBench.Specs
     [Causal]
     public static partial class CausalD64;
 
-    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal]
     public static partial class CausalD128;
 
@@ -23,7 +25,7 @@ namespace AttnDsl.GpuBench.Specs
     [Causal, SlidingWindow(1024)]
     public static partial class CausalWindowD64;
 
-    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal, SlidingWindow(1024)]
     public static partial class CausalWindowD128;
 
@@ -31,7 +33,7 @@ namespace AttnDsl.GpuBench.Specs
     [DocumentMask, Causal]
     public static partial class DocumentCausalD64;
 
-    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [DocumentMask, Causal]
     public static partial class DocumentCausalD128;
 
@@ -39,11 +41,11 @@ namespace AttnDsl.GpuBench.Specs
     [Causal, Alibi]
     public static partial class CausalAlibiD64;
 
-    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal, Alibi]
     public static partial class CausalAlibiD128;
 
-    // Tile variants of the causal spec (--variants): the same mask at other BlockM x BlockN, reported as
+    // Tile variants (--variants): the same masks at other BlockM x BlockN, reported as
     // impl "attndsl-<BlockM>x<BlockN>" in the JSON lines, to choose the default tile above.
     [AttentionKernel(HeadDim = 64, BlockM = 64, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal]
@@ -61,7 +63,15 @@ namespace AttnDsl.GpuBench.Specs
     [Causal]
     public static partial class CausalD128Tile128x32;
 
-    // [BlockSelect] at HeadDim 128 with the causal spec's tiles (--sparse): TopFraction 0.08 of the causally visible key
+    // HeadDim 128: the masked specs' 128 x 64 (4 warps x 32 rows) and dense at 128 x 128.
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Causal]
+    public static partial class CausalD128Tile128x64;
+
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    public static partial class DenseD128Tile128x128;
+
+    // [BlockSelect] at HeadDim 128, 128 x 64 tiles (--sparse): TopFraction 0.08 of the causally visible key
     // blocks plus the diagonal and the first block keep about 10% of them at N = 32768.
     [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal, BlockSelect(BlockEstimator.MeanPooled, TopFraction = 0.08)]
@@ -71,7 +81,7 @@ namespace AttnDsl.GpuBench.Specs
 namespace AttnDsl.GpuBench.Specs
 {
     /// <summary>[Quantize] rows (GpuBench --quant): SageAttention's int8 QK^T with smoothed keys, tiles as the Float16 rows.</summary>
-    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
     [Causal, Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
     public static partial class SageCausalD128;
 

@@ -55,41 +55,43 @@ namespace AttnDsl.Kernels.Tests
             Assert.True(ids.Skip(17).Take(200).Distinct().Count() > 5, "the long case spans several ids");
         }
 
-        /// <summary>One warp per case: lane l of case g flags flags[32g + l]; each lane writes the first flagged lane it got.</summary>
-        private static void FirstLaneKernel(ArrayView<int> flags, ArrayView<int> results)
+        /// <summary>One warp per case: lane l of case g flags flags[32g + l]; each lane writes the ballot it got.</summary>
+        private static void BallotKernel(ArrayView<int> flags, ArrayView<uint> results)
         {
             int index = Grid.IdxX * Group.DimX + Group.IdxX;
-            results[index] = Runtime.WarpReduce.FirstLane(flags[index] != 0);
+            results[index] = Runtime.WarpReduce.Ballot(flags[index] != 0);
         }
 
-        /// <summary><see cref="Runtime.WarpReduce.FirstLane"/> (the document kernel's choice of the next visible block) on every lane.</summary>
+        /// <summary><see cref="Runtime.WarpReduce.Ballot"/> (the document kernel's verdicts on 32 key-block steps) on every lane.</summary>
         [Fact]
-        public void FirstLane_IsTheLowestFlaggedLane_OnEveryLane()
+        public void Ballot_HasEachLanesFlag_OnEveryLane()
         {
             var accelerator = _fixture.WarpAccelerator;
             var random = new Random(20261125);
             var cases = new List<int[]>
             {
-                new int[32],                                                     // none: WarpSize
-                Enumerable.Range(0, 32).Select(l => 1).ToArray(),                // all: lane 0
+                new int[32],                                                     // none
+                Enumerable.Range(0, 32).Select(l => 1).ToArray(),                // all: bit 31 included
                 Enumerable.Range(0, 32).Select(l => l == 31 ? 1 : 0).ToArray(),  // the last lane only
                 Enumerable.Range(0, 32).Select(l => l >= 17 ? 1 : 0).ToArray(),
             };
             for (int c = 0; c < 12; c++)
                 cases.Add(Enumerable.Range(0, 32).Select(l => random.Next(8) == 0 ? 1 : 0).ToArray());
             using var flags = accelerator.Allocate1D(cases.SelectMany(c => c).ToArray());
-            using var results = accelerator.Allocate1D<int>(cases.Count * 32);
-            var kernel = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>>(FirstLaneKernel);
+            using var results = accelerator.Allocate1D<uint>(cases.Count * 32);
+            var kernel = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<uint>>(BallotKernel);
             kernel(new KernelConfig(cases.Count, 32), flags.View, results.View);
             accelerator.Synchronize();
-            int[] got = results.GetAsArray1D();
+            uint[] got = results.GetAsArray1D();
             for (int g = 0; g < cases.Count; g++)
             {
-                int first = Array.IndexOf(cases[g], 1);
-                int expected = first < 0 ? 32 : first;
+                uint expected = 0;
+                for (int l = 0; l < 32; l++)
+                    expected |= (uint)cases[g][l] << l;
                 for (int lane = 0; lane < 32; lane++)
                     Assert.Equal(expected, got[g * 32 + lane]);
             }
+            Assert.Equal(uint.MaxValue, got[32]);
         }
     }
 }

@@ -33,6 +33,7 @@ namespace AttnDsl.Kernels.Tests
         {
             var names = SpecCatalog.All.Where(s => s.Info.HasWarpgroupKernel).Select(s => s.Name).ToList();
             Assert.Contains("WarpgroupDocumentBf16", names);
+            Assert.Contains("WarpgroupDocumentF16", names); // one slice per warp: P V in flight
             Assert.Contains(SpecCatalog.All, s => s.Info.HasWarpgroupKernel && s.Info.Quantize is not null);
             // Tiles that cannot take wgmma (16-column rows, two-warp groups) keep only the mma.sync kernel.
             Assert.DoesNotContain("DocumentCausalF16", names);

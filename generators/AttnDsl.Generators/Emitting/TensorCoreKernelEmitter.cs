@@ -175,8 +175,9 @@ namespace AttnDsl.Generators.Emitting
 
         /// <summary>
         /// NextBlock of a [DocumentMask] spec: most steps of a long causal row fall in other documents, so lane l of
-        /// the warp classifies step first + l from the block's precomputed document range and the warp takes the
-        /// first visible one: one pass per 32 steps instead of one scan of BlockN ids per step.
+        /// the warp classifies step first + l from the block's precomputed document range and the warp keeps the 32
+        /// verdicts as two bit masks: the following calls pick their step from the bits and read no memory until the
+        /// window is used up.
         /// </summary>
         private static void EmitNextBlockByWarp(CodeWriter w, KernelSpec spec)
         {
@@ -184,44 +185,55 @@ namespace AttnDsl.Generators.Emitting
             string count = sparse ? "steps" : "schedule.Count";
             w.Line("/// <summary>");
             w.Line("/// The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count");
-            w.Line("/// when none is left. Lane l classifies step first + l from DocumentRanges, so every lane of the warp must call it alike.");
+            w.Line("/// when none is left. Steps windowFirst .. + 31 are classified already (bit l of windowVisible / windowPartial: step");
+            w.Line("/// windowFirst + l is seen / partial); past them, lane l classifies step first + l from DocumentRanges. Calls go forward");
+            w.Line("/// only, and every lane of the warp must make them alike.");
             w.Line("/// </summary>");
             w.Line(Inline);
-            using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
+            using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, ref int windowFirst, ref uint windowVisible, ref uint windowPartial, out int j0, out int j1, out {BlockClass} block)"))
             {
-                // The step's key block and class; the same statements find the winner's on every lane, which avoids
-                // indexed shuffles (the CUDA instance keeps shfl.sync.idx for nothing but the emulation's absence check).
-                void Classify(string stepName, string j0Name, string j1Name, string blockName)
+                void KeyBlock(string stepName, bool declarePartial)
                 {
                     if (sparse)
                     {
-                        w.Line($"bool partialStep = {stepName} < partialSteps;");
-                        w.Line($"int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + {stepName}] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + ({stepName} - partialSteps)];");
+                        if (declarePartial)
+                            w.Line($"bool partialStep = {stepName} < partialSteps;");
+                        w.Line($"int keyBlock = {stepName} < partialSteps ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + {stepName}] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + ({stepName} - partialSteps)];");
                     }
                     else
                     {
                         w.Line($"int keyBlock = schedule.KeyBlock({stepName});");
                     }
-                    w.Line($"{j0Name} = keyBlock * BlockN;");
-                    w.Line($"{j1Name} = ({j0Name} + BlockN < a.KeyLength ? {j0Name} + BlockN : a.KeyLength) - 1;");
-                    w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 2;");
-                    string classify = $"ClassifyBlock(a, b, ia0, ia1, {j0Name}, {j1Name}, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1])";
-                    w.Line(sparse ? $"{blockName} = partialStep ? {classify} : {BlockClass}.Full;" : $"{blockName} = {classify};");
                 }
-                using (w.Block($"for (int first = from; first < {count}; first += global::ILGPU.Warp.WarpSize)"))
+                using (w.Block($"for (int first = from; first < {count}; first = windowFirst + global::ILGPU.Warp.WarpSize)"))
                 {
-                    w.Line("int candidate = first + global::ILGPU.Warp.LaneIdx;");
-                    w.Line($"{BlockClass} candidateBlock = {BlockClass}.Empty;");
-                    using (w.Block($"if (candidate < {count})"))
+                    using (w.Block("if (first >= windowFirst + global::ILGPU.Warp.WarpSize)"))
                     {
-                        w.Line("int candidateJ0, candidateJ1;");
-                        Classify("candidate", "candidateJ0", "candidateJ1", "candidateBlock");
+                        w.Line("// Past the classified steps: the next 32, one per lane.");
+                        w.Line("int candidate = first + global::ILGPU.Warp.LaneIdx;");
+                        w.Line($"{BlockClass} candidateBlock = {BlockClass}.Empty;");
+                        using (w.Block($"if (candidate < {count})"))
+                        {
+                            KeyBlock("candidate", declarePartial: true);
+                            w.Line("int candidateJ0 = keyBlock * BlockN;");
+                            w.Line("int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;");
+                            w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 2;");
+                            string classify = "ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1])";
+                            w.Line(sparse ? $"candidateBlock = partialStep ? {classify} : {BlockClass}.Full;" : $"candidateBlock = {classify};");
+                        }
+                        w.Line("windowFirst = first;");
+                        w.Line($"windowVisible = global::AttnDsl.Runtime.WarpReduce.Ballot(candidateBlock != {BlockClass}.Empty);");
+                        w.Line($"windowPartial = global::AttnDsl.Runtime.WarpReduce.Ballot(candidateBlock == {BlockClass}.Partial);");
                     }
-                    w.Line($"int winner = global::AttnDsl.Runtime.WarpReduce.FirstLane(candidateBlock != {BlockClass}.Empty);");
-                    using (w.Block("if (winner < global::ILGPU.Warp.WarpSize)"))
+                    w.Line("uint ahead = windowVisible & (uint.MaxValue << (first - windowFirst)); // the window's seen steps at or after first");
+                    using (w.Block("if (ahead != 0u)"))
                     {
-                        w.Line("int step = first + winner;");
-                        Classify("step", "j0", "j1", "block");
+                        w.Line("int lane = global::ILGPU.IntrinsicMath.TrailingZeroCount(ahead);");
+                        w.Line("int step = windowFirst + lane;");
+                        KeyBlock("step", declarePartial: false);
+                        w.Line("j0 = keyBlock * BlockN;");
+                        w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                        w.Line($"block = ((windowPartial >> lane) & 1u) != 0u ? {BlockClass}.Partial : {BlockClass}.Full;");
                         w.Line("return step;");
                     }
                 }
@@ -630,7 +642,15 @@ namespace AttnDsl.Generators.Emitting
                 }
                 string sched = ScheduleArguments(spec);
                 w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
-                w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out {BlockClass} block);");
+                string window = "";
+                if (spec.Masks.DocumentMask)
+                {
+                    w.Line("// The warp's verdicts on 32 steps at a time (NextBlock): none yet.");
+                    w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
+                    w.Line("uint windowVisible = 0u, windowPartial = 0u;");
+                    window = "ref windowFirst, ref windowVisible, ref windowPartial, ";
+                }
+                w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int j0, out int j1, out {BlockClass} block);");
                 using (w.Block("if (step < steps)"))
                 {
                     if (FixedCopyLanes(spec))
@@ -640,9 +660,20 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int stage = 0;");
                 using (w.Block("while (step < steps)"))
                 {
-                    w.Line("// Prefetch the next visible block into the other stage while this one is computed.");
-                    w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
-                    using (w.Block("if (nextStep < steps)"))
+                    bool deferred = DeferredValues(spec);
+                    w.Line(deferred
+                        ? "// Prefetch the next visible block into the other stage while this one is computed (sm_90: once the other stage's P V is done, below)."
+                        : "// Prefetch the next visible block into the other stage while this one is computed.");
+                    w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
+                    if (deferred)
+                    {
+                        using (w.Block("if (default(TTarget).Warpgroup)"))
+                        {
+                            w.Line("// The previous block's P V may still run on the tensor cores: this block's copies are the only ones in flight.");
+                            w.Line($"{Tiles}.Wait<TTarget>();");
+                        }
+                    }
+                    using (w.Block(deferred ? "else if (nextStep < steps)" : "if (nextStep < steps)"))
                     {
                         w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
                         w.Line($"{Tiles}.WaitAllButOne<TTarget>();");
@@ -700,6 +731,18 @@ namespace AttnDsl.Generators.Emitting
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
+                    if (deferred)
+                    {
+                        using (w.Block("if (default(TTarget).Warpgroup)"))
+                        {
+                            w.Line("// The scores' wait retired the previous block's P V too: once every warp is past it, the other stage is");
+                            w.Line("// free and the next block's copies run under this block's softmax and P V.");
+                            w.Line("global::ILGPU.Group.Barrier();");
+                            w.Line("if (nextStep < steps)");
+                            w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
+                        }
+                        w.Line();
+                    }
                     using (w.Block($"if ({Cuda})"))
                     {
                         EmitCudaMasking(w, spec, rows, keyTiles, transforms);
@@ -723,7 +766,9 @@ namespace AttnDsl.Generators.Emitting
                         EmitValues(w, spec, slices, keyTiles, valueTiles, mma, pack);
                     }
                     w.Line();
-                    w.Line("global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
+                    if (deferred)
+                        w.Line("if (!default(TTarget).Warpgroup)");
+                    w.Line((deferred ? "    " : "") + "global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
                     w.Line("step = nextStep;");
                     w.Line("j0 = nextJ0;");
                     w.Line("j1 = nextJ1;");
@@ -731,6 +776,11 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("stage ^= 1;");
                 }
                 w.Line();
+                if (DeferredValues(spec))
+                {
+                    w.Line($"if ({Cuda} && default(TTarget).Warpgroup)");
+                    w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\"); // the last block's P V");
+                }
                 EmitEpilogue(w, spec, rows, slices, valueTiles, pack);
             }
             w.Line();
@@ -878,6 +928,14 @@ namespace AttnDsl.Generators.Emitting
             w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
         }
 
+        /// <summary>
+        /// Whether the warpgroup instance leaves P V in flight while the next block's bookkeeping and scores start. With one
+        /// slice per warp the pending accumulators fit beside the next block's; at two, ptxas spills (D = 128) or
+        /// serializes the wgmma pipeline (D = 64), as measured on the H100.
+        /// </summary>
+        private static bool DeferredValues(KernelSpec spec) => Warpgroup(spec) &&
+            ResourceEstimates.TensorCoreWarps(spec.Tiles.BlockM, spec.Tiles.BlockN, spec.Tiles.HeadDimV).SlicesPerWarp == 1;
+
         /// <summary>O += P V of the warpgroup instance: per 16-key k-step, one m64nHeadDimV wgmma per slice, P from registers, V N-major.</summary>
         private static void EmitWarpgroupValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
         {
@@ -892,8 +950,17 @@ namespace AttnDsl.Generators.Emitting
                     ptx.Add($"wgmma.mma_async.sync.aligned.m64n{Int(spec.Tiles.HeadDimV)}k16.{WgmmaType(bf16)} {d}, {p}, dv, attn_accumulate, 1, 1, 1;");
                 }
             }
-            ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }");
-            w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.");
+            if (DeferredValues(spec))
+            {
+                ptx.Add("wgmma.commit_group.sync.aligned; }");
+                w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next");
+                w.Line("// block's bookkeeping runs under it, and the next wait (its scores, or the one after the loop) retires it.");
+            }
+            else
+            {
+                ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }");
+                w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.");
+            }
             w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
         }
 

@@ -25,19 +25,16 @@ namespace AttnDsl.Runtime
         public static float MaxToAll(float value) => Warp.Shuffle(Max(value), 0);
 
         /// <summary>
-        /// The lowest lane of the warp whose <paramref name="flag"/> is set, on every lane (butterfly shuffles);
-        /// <see cref="Warp.WarpSize"/> when no lane's is. Every lane of the warp must call it.
+        /// The warp's flags as one word on every lane (butterfly shuffles): bit l is lane l's <paramref name="flag"/>.
+        /// For warps of 32 lanes (the tensor-core kernels'); every lane of the warp must call it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int FirstLane(bool flag)
+        public static uint Ballot(bool flag)
         {
-            int lane = flag ? Warp.LaneIdx : Warp.WarpSize;
+            uint bits = flag ? 1u << Warp.LaneIdx : 0u;
             for (int mask = Warp.WarpSize / 2; mask > 0; mask >>= 1)
-            {
-                int other = Warp.ShuffleXor(lane, mask);
-                lane = other < lane ? other : lane;
-            }
-            return lane;
+                bits |= Warp.ShuffleXor(bits, mask);
+            return bits;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

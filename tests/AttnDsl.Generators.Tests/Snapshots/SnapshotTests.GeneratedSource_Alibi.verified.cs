@@ -874,9 +874,14 @@ namespace Samples
                 int stage = 0;
                 while (step < steps)
                 {
-                    // Prefetch the next visible block into the other stage while this one is computed.
+                    // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the other stage's P V is done, below).
                     int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
-                    if (nextStep < steps)
+                    if (default(TTarget).Warpgroup)
+                    {
+                        // The previous block's P V may still run on the tensor cores: this block's copies are the only ones in flight.
+                        global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                    }
+                    else if (nextStep < steps)
                     {
                         IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
                         global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
@@ -1051,6 +1056,15 @@ namespace Samples
                         }
                     }
 
+                    if (default(TTarget).Warpgroup)
+                    {
+                        // The scores' wait retired the previous block's P V too: once every warp is past it, the other stage is
+                        // free and the next block's copies run under this block's softmax and P V.
+                        global::ILGPU.Group.Barrier();
+                        if (nextStep < steps)
+                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
+                    }
+
                     if (default(TTarget).Cuda)
                     {
                         // ALiBi in the registers, to base 2: s * scale * log2 e - slope * log2 e * |j - ia|, where j - ia is the row's
@@ -1069,8 +1083,9 @@ namespace Samples
 
                         if (default(TTarget).Warpgroup)
                         {
-                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
+                            // block's bookkeeping runs under it, and the next wait (its scores, or the one after the loop) retires it.
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                         }
                         else
                         {
@@ -1386,7 +1401,8 @@ namespace Samples
                         }
                     }
 
-                    global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
                     step = nextStep;
                     j0 = nextJ0;
                     j1 = nextJ1;
@@ -1394,6 +1410,8 @@ namespace Samples
                     stage ^= 1;
                 }
 
+                if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;"); // the last block's P V
                 if (default(TTarget).Cuda)
                 {
                     // The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).

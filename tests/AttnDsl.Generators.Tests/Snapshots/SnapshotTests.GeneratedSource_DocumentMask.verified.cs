@@ -751,33 +751,41 @@ namespace Samples
 
             /// <summary>
             /// The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count
-            /// when none is left. Lane l classifies step first + l from DocumentRanges, so every lane of the warp must call it alike.
+            /// when none is left. Steps windowFirst .. + 31 are classified already (bit l of windowVisible / windowPartial: step
+            /// windowFirst + l is seen / partial); past them, lane l classifies step first + l from DocumentRanges. Calls go forward
+            /// only, and every lane of the warp must make them alike.
             /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
+            public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, ref int windowFirst, ref uint windowVisible, ref uint windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block)
             {
-                for (int first = from; first < schedule.Count; first += global::ILGPU.Warp.WarpSize)
+                for (int first = from; first < schedule.Count; first = windowFirst + global::ILGPU.Warp.WarpSize)
                 {
-                    int candidate = first + global::ILGPU.Warp.LaneIdx;
-                    global::AttnDsl.BlockClass candidateBlock = global::AttnDsl.BlockClass.Empty;
-                    if (candidate < schedule.Count)
+                    if (first >= windowFirst + global::ILGPU.Warp.WarpSize)
                     {
-                        int candidateJ0, candidateJ1;
-                        int keyBlock = schedule.KeyBlock(candidate);
-                        candidateJ0 = keyBlock * BlockN;
-                        candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;
-                        long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
-                        candidateBlock = ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
+                        // Past the classified steps: the next 32, one per lane.
+                        int candidate = first + global::ILGPU.Warp.LaneIdx;
+                        global::AttnDsl.BlockClass candidateBlock = global::AttnDsl.BlockClass.Empty;
+                        if (candidate < schedule.Count)
+                        {
+                            int keyBlock = schedule.KeyBlock(candidate);
+                            int candidateJ0 = keyBlock * BlockN;
+                            int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;
+                            long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
+                            candidateBlock = ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
+                        }
+                        windowFirst = first;
+                        windowVisible = global::AttnDsl.Runtime.WarpReduce.Ballot(candidateBlock != global::AttnDsl.BlockClass.Empty);
+                        windowPartial = global::AttnDsl.Runtime.WarpReduce.Ballot(candidateBlock == global::AttnDsl.BlockClass.Partial);
                     }
-                    int winner = global::AttnDsl.Runtime.WarpReduce.FirstLane(candidateBlock != global::AttnDsl.BlockClass.Empty);
-                    if (winner < global::ILGPU.Warp.WarpSize)
+                    uint ahead = windowVisible & (uint.MaxValue << (first - windowFirst)); // the window's seen steps at or after first
+                    if (ahead != 0u)
                     {
-                        int step = first + winner;
+                        int lane = global::ILGPU.IntrinsicMath.TrailingZeroCount(ahead);
+                        int step = windowFirst + lane;
                         int keyBlock = schedule.KeyBlock(step);
                         j0 = keyBlock * BlockN;
                         j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                        long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
-                        block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
+                        block = ((windowPartial >> lane) & 1u) != 0u ? global::AttnDsl.BlockClass.Partial : global::AttnDsl.BlockClass.Full;
                         return step;
                     }
                 }
@@ -943,7 +951,10 @@ namespace Samples
                     causal: true, window: false, left: 0, right: 0);
                 int steps = schedule.Count;
                 bool tileFull = i0 + BlockM - 1 <= iLast;
-                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                // The warp's verdicts on 32 steps at a time (NextBlock): none yet.
+                int windowFirst = -global::ILGPU.Warp.WarpSize;
+                uint windowVisible = 0u, windowPartial = 0u;
+                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
                 if (step < steps)
                 {
                     IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
@@ -953,7 +964,7 @@ namespace Samples
                 while (step < steps)
                 {
                     // Prefetch the next visible block into the other stage while this one is computed.
-                    int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                    int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
                     if (nextStep < steps)
                     {
                         IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);

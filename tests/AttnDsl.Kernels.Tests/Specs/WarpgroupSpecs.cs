@@ -14,6 +14,11 @@ namespace AttnDsl.Kernels.Tests.Specs
     [Causal, DocumentMask]
     public static partial class WarpgroupDocumentBf16;
 
+    /// <summary>Documents with one slice per warp: the P V wgmma left in flight across the document kernel's key-block steps.</summary>
+    [AttentionKernel(HeadDim = 64, BlockM = 64, BlockN = 32, Element = ElementType.Float16)]
+    [Causal, DocumentMask]
+    public static partial class WarpgroupDocumentF16;
+
     /// <summary>ALiBi on a wider V (two 64-column panels, V copied by its own lanes) and 16-key blocks (wgmma n = 16).</summary>
     [AttentionKernel(HeadDim = 64, HeadDimV = 128, BlockM = 64, BlockN = 16, Element = ElementType.Float16)]
     [Alibi]
