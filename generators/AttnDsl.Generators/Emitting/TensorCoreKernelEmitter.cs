@@ -660,40 +660,15 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int stage = 0;");
                 using (w.Block("while (step < steps)"))
                 {
-                    bool deferred = DeferredValues(spec);
-                    w.Line(deferred
-                        ? "// Prefetch the next visible block into the other stage while this one is computed (sm_90: once the other stage's P V is done, below)."
+                    // sm_90: P V is left in flight at the end of a block (EmitWarpgroupValues). The next block's NextBlock, hidden
+                    // keys and copy wait run under it, its wait comes just before the barrier, and the copies into the stage it
+                    // read start after the barrier.
+                    bool warpgroup = Warpgroup(spec);
+                    w.Line(warpgroup
+                        ? "// Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below)."
                         : "// Prefetch the next visible block into the other stage while this one is computed.");
                     w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
-                    if (deferred)
-                    {
-                        using (w.Block("if (default(TTarget).Warpgroup)"))
-                        {
-                            w.Line("// The previous block's P V may still run on the tensor cores: this block's copies are the only ones in flight.");
-                            w.Line($"{Tiles}.Wait<TTarget>();");
-                        }
-                    }
-                    using (w.Block(deferred ? "else if (nextStep < steps)" : "if (nextStep < steps)"))
-                    {
-                        w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
-                        w.Line($"{Tiles}.WaitAllButOne<TTarget>();");
-                    }
-                    using (w.Block("else"))
-                    {
-                        w.Line($"{Tiles}.Wait<TTarget>();");
-                    }
-                    if (Warpgroup(spec))
-                        w.Line($"{Tiles}.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier");
-                    w.Line("global::ILGPU.Group.Barrier();");
-                    w.Line($"int stageWords = stage * {Layout(spec, "(KWords + VWords)", "(WgKWords + WgVWords)")};");
-                    w.Line($"int keyBase = {Layout(spec, "QWords", "WgQWords")} + stageWords;");
-                    w.Line($"int valueBase = keyBase + {Layout(spec, "KWords", "WgKWords")};");
-                    w.Line("uint keyLane = keyLane0 + (uint)stageWords * 4u;");
-                    w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
-                    if (int8)
-                        w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
-                    w.Line();
-                    w.Line("// The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.");
+                    w.Line("// This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).");
                     w.Line($"bool partial = block == {BlockClass}.Partial;");
                     w.Line("bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests");
                     var (maskType, _) = MaskWord(spec);
@@ -729,20 +704,44 @@ namespace AttnDsl.Generators.Emitting
                         }
                     }
                     w.Line();
-                    EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
-                    w.Line();
-                    if (deferred)
+                    if (warpgroup)
                     {
                         using (w.Block("if (default(TTarget).Warpgroup)"))
                         {
-                            w.Line("// The scores' wait retired the previous block's P V too: once every warp is past it, the other stage is");
-                            w.Line("// free and the next block's copies run under this block's softmax and P V.");
+                            w.Line("// This block's copies are the only ones in flight. The previous block's P V, still on the tensor cores while");
+                            w.Line("// NextBlock ran, is retired before the barrier; past it the other stage is free for the next block's copies.");
+                            w.Line($"{Tiles}.Wait<TTarget>();");
+                            w.Line($"if ({Cuda})");
+                            w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\");");
+                            w.Line($"{Tiles}.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier");
                             w.Line("global::ILGPU.Group.Barrier();");
                             w.Line("if (nextStep < steps)");
                             w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
                         }
-                        w.Line();
                     }
+                    using (w.Block(warpgroup ? "else if (nextStep < steps)" : "if (nextStep < steps)"))
+                    {
+                        w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
+                        w.Line($"{Tiles}.WaitAllButOne<TTarget>();");
+                    }
+                    using (w.Block("else"))
+                    {
+                        w.Line($"{Tiles}.Wait<TTarget>();");
+                    }
+                    if (warpgroup)
+                        w.Line("if (!default(TTarget).Warpgroup)");
+                    w.Line((warpgroup ? "    " : "") + "global::ILGPU.Group.Barrier();");
+                    w.Line($"int stageWords = stage * {Layout(spec, "(KWords + VWords)", "(WgKWords + WgVWords)")};");
+                    w.Line($"int keyBase = {Layout(spec, "QWords", "WgQWords")} + stageWords;");
+                    w.Line($"int valueBase = keyBase + {Layout(spec, "KWords", "WgKWords")};");
+                    w.Line("uint keyLane = keyLane0 + (uint)stageWords * 4u;");
+                    w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
+                    if (int8)
+                        w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
+                    w.Line();
+                    w.Line();
+                    EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
+                    w.Line();
                     using (w.Block($"if ({Cuda})"))
                     {
                         EmitCudaMasking(w, spec, rows, keyTiles, transforms);
@@ -766,9 +765,9 @@ namespace AttnDsl.Generators.Emitting
                         EmitValues(w, spec, slices, keyTiles, valueTiles, mma, pack);
                     }
                     w.Line();
-                    if (deferred)
+                    if (warpgroup)
                         w.Line("if (!default(TTarget).Warpgroup)");
-                    w.Line((deferred ? "    " : "") + "global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
+                    w.Line((warpgroup ? "    " : "") + "global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled");
                     w.Line("step = nextStep;");
                     w.Line("j0 = nextJ0;");
                     w.Line("j1 = nextJ1;");
@@ -776,7 +775,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("stage ^= 1;");
                 }
                 w.Line();
-                if (DeferredValues(spec))
+                if (Warpgroup(spec))
                 {
                     w.Line($"if ({Cuda} && default(TTarget).Warpgroup)");
                     w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\"); // the last block's P V");
@@ -928,14 +927,6 @@ namespace AttnDsl.Generators.Emitting
             w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
         }
 
-        /// <summary>
-        /// Whether the warpgroup instance leaves P V in flight while the next block's bookkeeping and scores start. With one
-        /// slice per warp the pending accumulators fit beside the next block's; at two, ptxas spills (D = 128) or
-        /// serializes the wgmma pipeline (D = 64), as measured on the H100.
-        /// </summary>
-        private static bool DeferredValues(KernelSpec spec) => Warpgroup(spec) &&
-            ResourceEstimates.TensorCoreWarps(spec.Tiles.BlockM, spec.Tiles.BlockN, spec.Tiles.HeadDimV).SlicesPerWarp == 1;
-
         /// <summary>O += P V of the warpgroup instance: per 16-key k-step, one m64nHeadDimV wgmma per slice, P from registers, V N-major.</summary>
         private static void EmitWarpgroupValues(CodeWriter w, KernelSpec spec, int slices, int keyTiles, int valueTiles, bool bf16)
         {
@@ -950,17 +941,9 @@ namespace AttnDsl.Generators.Emitting
                     ptx.Add($"wgmma.mma_async.sync.aligned.m64n{Int(spec.Tiles.HeadDimV)}k16.{WgmmaType(bf16)} {d}, {p}, dv, attn_accumulate, 1, 1, 1;");
                 }
             }
-            if (DeferredValues(spec))
-            {
-                ptx.Add("wgmma.commit_group.sync.aligned; }");
-                w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next");
-                w.Line("// block's bookkeeping runs under it, and the next wait (its scores, or the one after the loop) retires it.");
-            }
-            else
-            {
-                ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }");
-                w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.");
-            }
+            ptx.Add("wgmma.commit_group.sync.aligned; }");
+            w.Line("// O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next");
+            w.Line("// block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).");
             w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
         }
 

@@ -874,12 +874,25 @@ namespace Samples
                 int stage = 0;
                 while (step < steps)
                 {
-                    // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the other stage's P V is done, below).
+                    // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below).
                     int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                    // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
+                    bool partial = block == global::AttnDsl.BlockClass.Partial;
+                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+
                     if (default(TTarget).Warpgroup)
                     {
-                        // The previous block's P V may still run on the tensor cores: this block's copies are the only ones in flight.
+                        // This block's copies are the only ones in flight. The previous block's P V, still on the tensor cores while
+                        // NextBlock ran, is retired before the barrier; past it the other stage is free for the next block's copies.
                         global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                        if (default(TTarget).Cuda)
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
+                        global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
+                        global::ILGPU.Group.Barrier();
+                        if (nextStep < steps)
+                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
                     }
                     else if (nextStep < steps)
                     {
@@ -890,19 +903,14 @@ namespace Samples
                     {
                         global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     }
-                    global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
-                    global::ILGPU.Group.Barrier();
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier();
                     int stageWords = stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
                     int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stageWords;
                     int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
                     uint keyLane = keyLane0 + (uint)stageWords * 4u;
                     uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
-                    // The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.
-                    bool partial = block == global::AttnDsl.BlockClass.Partial;
-                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
-                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
 
                     // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                     float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
@@ -1056,15 +1064,6 @@ namespace Samples
                         }
                     }
 
-                    if (default(TTarget).Warpgroup)
-                    {
-                        // The scores' wait retired the previous block's P V too: once every warp is past it, the other stage is
-                        // free and the next block's copies run under this block's softmax and P V.
-                        global::ILGPU.Group.Barrier();
-                        if (nextStep < steps)
-                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
-                    }
-
                     if (default(TTarget).Cuda)
                     {
                         // ALiBi in the registers, to base 2: s * scale * log2 e - slope * log2 e * |j - ia|, where j - ia is the row's
@@ -1084,7 +1083,7 @@ namespace Samples
                         if (default(TTarget).Warpgroup)
                         {
                             // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
-                            // block's bookkeeping runs under it, and the next wait (its scores, or the one after the loop) retires it.
+                            // block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                         }
                         else

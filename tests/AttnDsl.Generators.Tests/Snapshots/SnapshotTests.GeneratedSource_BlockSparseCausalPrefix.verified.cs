@@ -973,9 +973,29 @@ namespace Samples
                 int stage = 0;
                 while (step < steps)
                 {
-                    // Prefetch the next visible block into the other stage while this one is computed.
+                    // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below).
                     int nextStep = NextBlock(a, maskRow, partialSteps, steps, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
-                    if (nextStep < steps)
+                    // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
+                    bool partial = block == global::AttnDsl.BlockClass.Partial;
+                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                    uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, 0, partial);
+                    uint hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, 0, partial);
+
+                    if (default(TTarget).Warpgroup)
+                    {
+                        // This block's copies are the only ones in flight. The previous block's P V, still on the tensor cores while
+                        // NextBlock ran, is retired before the barrier; past it the other stage is free for the next block's copies.
+                        global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                        if (default(TTarget).Cuda)
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
+                        global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
+                        global::ILGPU.Group.Barrier();
+                        if (nextStep < steps)
+                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
+                    }
+                    else if (nextStep < steps)
                     {
                         IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
                         global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
@@ -984,21 +1004,14 @@ namespace Samples
                     {
                         global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     }
-                    global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
-                    global::ILGPU.Group.Barrier();
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier();
                     int stageWords = stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
                     int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stageWords;
                     int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
                     uint keyLane = keyLane0 + (uint)stageWords * 4u;
                     uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
-                    // The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.
-                    bool partial = block == global::AttnDsl.BlockClass.Partial;
-                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
-                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
-                    uint hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, 0, partial);
-                    uint hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, 0, partial);
 
                     // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                     float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
@@ -1219,8 +1232,9 @@ namespace Samples
 
                         if (default(TTarget).Warpgroup)
                         {
-                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k; the stage is read before the barrier.
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
+                            // block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                         }
                         else
                         {
@@ -1746,7 +1760,8 @@ namespace Samples
                         }
                     }
 
-                    global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
                     step = nextStep;
                     j0 = nextJ0;
                     j1 = nextJ1;
@@ -1754,6 +1769,8 @@ namespace Samples
                     stage ^= 1;
                 }
 
+                if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;"); // the last block's P V
                 if (default(TTarget).Cuda)
                 {
                     // The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).

@@ -676,6 +676,12 @@ namespace Samples.Nested
                     {
                         // Prefetch the next visible block into the other stage while this one is computed.
                         int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                        // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
+                        bool partial = block == global::AttnDsl.BlockClass.Partial;
+                        bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                        uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                        uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+
                         if (nextStep < steps)
                         {
                             IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
@@ -692,11 +698,6 @@ namespace Samples.Nested
                         uint keyLane = keyLane0 + (uint)stageWords * 4u;
                         uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
-                        // The rows' hidden keys first: their loads and arithmetic overlap nothing but the output accumulators.
-                        bool partial = block == global::AttnDsl.BlockClass.Partial;
-                        bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                        uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
-                        uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
 
                         // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                         float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
