@@ -708,8 +708,8 @@ namespace AttnDsl.Generators.Emitting
                     {
                         using (w.Block("if (default(TTarget).Warpgroup)"))
                         {
-                            w.Line("// This block's copies are the only ones in flight. The previous block's P V, still on the tensor cores while");
-                            w.Line("// NextBlock ran, is retired before the barrier; past it the other stage is free for the next block's copies.");
+                            w.Line("// This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock");
+                            w.Line("// and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.");
                             w.Line($"{Tiles}.Wait<TTarget>();");
                             w.Line($"if ({Cuda})");
                             w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\");");
@@ -738,7 +738,6 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("uint valueLane = valueLane0 + (uint)stageWords * 4u;");
                     if (int8)
                         w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
-                    w.Line();
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();

@@ -866,8 +866,8 @@ partial class GlobalWindowAttention
 
                 if (default(TTarget).Warpgroup)
                 {
-                    // This block's copies are the only ones in flight. The previous block's P V, still on the tensor cores while
-                    // NextBlock ran, is retired before the barrier; past it the other stage is free for the next block's copies.
+                    // This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock
+                    // and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.
                     global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     if (default(TTarget).Cuda)
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
@@ -892,7 +892,6 @@ partial class GlobalWindowAttention
                 int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
                 uint keyLane = keyLane0 + (uint)stageWords * 4u;
                 uint valueLane = valueLane0 + (uint)stageWords * 4u;
-
 
                 // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                 float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;

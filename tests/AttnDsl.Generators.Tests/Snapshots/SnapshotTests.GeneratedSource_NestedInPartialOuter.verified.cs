@@ -698,7 +698,6 @@ namespace Samples.Nested
                         uint keyLane = keyLane0 + (uint)stageWords * 4u;
                         uint valueLane = valueLane0 + (uint)stageWords * 4u;
 
-
                         // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
                         float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
                         float s0_1_0 = 0f, s0_1_1 = 0f, s0_1_2 = 0f, s0_1_3 = 0f;
