@@ -1,10 +1,9 @@
 namespace AttnDsl.GpuBench.Specs
 {
     // The benchmarked specs: Float16, BHND, at HeadDim 64 and 128. HeadDim 128: BlockM = 128, BlockN = 128 for the masks
-    // (8 warps x 16 rows: one slice per warp, so the wgmma kernel leaves P V in flight under the next block's bookkeeping;
-    // 2-10% faster than 128 x 64 on causal, ALiBi and documents on the H100, equal on the window) and 128 x 64 for dense
-    // (FlashAttention-2's tile: 4 warps x 32 rows; 2% faster there). HeadDim 64: 128 x 128 (4 warps x 32 rows), which the
-    // wgmma kernels run 9-14% faster than 128 x 64 on every mask at N=16K; 8 warps x 16 rows ran 14-18% slower there.
+    // (8 warps x 16 rows; causal 442.7 vs 436.4 TFLOP/s at 128 x 64 on the H100, and ahead on ALiBi and documents in an
+    // earlier binary) and 128 x 64 for dense (FlashAttention-2's tile: 4 warps x 32 rows; 491.3 vs 486.0). HeadDim 64:
+    // 128 x 128 (4 warps x 32 rows): causal 377.0 vs 338.0 at 128 x 64; 8 warps x 16 rows ran 14-18% slower there.
     // The variants below keep the comparisons. The same masks are built in PyTorch by benchmarks/gpu/bench_torch.py.
 
     [AttentionKernel(HeadDim = 64, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]

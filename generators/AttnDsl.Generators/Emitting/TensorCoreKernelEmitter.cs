@@ -192,12 +192,10 @@ namespace AttnDsl.Generators.Emitting
             w.Line(Inline);
             using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, ref int windowFirst, ref uint windowVisible, ref uint windowPartial, out int j0, out int j1, out {BlockClass} block)"))
             {
-                void KeyBlock(string stepName, bool declarePartial)
+                void KeyBlock(string stepName)
                 {
                     if (sparse)
                     {
-                        if (declarePartial)
-                            w.Line($"bool partialStep = {stepName} < partialSteps;");
                         w.Line($"int keyBlock = {stepName} < partialSteps ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + {stepName}] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + ({stepName} - partialSteps)];");
                     }
                     else
@@ -214,7 +212,9 @@ namespace AttnDsl.Generators.Emitting
                         w.Line($"{BlockClass} candidateBlock = {BlockClass}.Empty;");
                         using (w.Block($"if (candidate < {count})"))
                         {
-                            KeyBlock("candidate", declarePartial: true);
+                            if (sparse)
+                                w.Line("bool partialStep = candidate < partialSteps;");
+                            KeyBlock("candidate");
                             w.Line("int candidateJ0 = keyBlock * BlockN;");
                             w.Line("int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;");
                             w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 2;");
@@ -230,7 +230,7 @@ namespace AttnDsl.Generators.Emitting
                     {
                         w.Line("int lane = global::ILGPU.IntrinsicMath.TrailingZeroCount(ahead);");
                         w.Line("int step = windowFirst + lane;");
-                        KeyBlock("step", declarePartial: false);
+                        KeyBlock("step");
                         w.Line("j0 = keyBlock * BlockN;");
                         w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
                         w.Line($"block = ((windowPartial >> lane) & 1u) != 0u ? {BlockClass}.Partial : {BlockClass}.Full;");
