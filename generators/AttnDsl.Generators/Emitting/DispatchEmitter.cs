@@ -31,8 +31,8 @@ namespace AttnDsl.Generators.Emitting
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
             if (spec.Masks.DocumentMask && TensorCoreKernelEmitter.Applies(spec))
             {
-                w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>");
-                w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
+                w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges and the query tiles' work and launch order the tensor-core path uses, per accelerator, reused while large enough.</summary>");
+                w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentScratch = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
             }
             if (spec.Quantize is not null)
             {
@@ -180,14 +180,22 @@ namespace AttnDsl.Generators.Emitting
                         if (spec.Masks.DocumentMask)
                         {
                             w.Line("// [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks");
-                            w.Line("// 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.");
-                            w.Line($"var __ranges = {spec.Type.GlobalName}.s_documentRanges.For(accelerator);");
-                            using (w.Block("lock (__ranges)"))
+                            w.Line("// 32 at a time; from the ranges, each query tile's work estimate sets the launch order (the longest tiles first).");
+                            w.Line("// The lock keeps other calls off the scratch buffer until the attention launch is queued.");
+                            w.Line($"var __scratch = {spec.Type.GlobalName}.s_documentScratch.For(accelerator);");
+                            using (w.Block("lock (__scratch)"))
                             {
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
                                 w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN");
-                                w.Line("__arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);");
-                                w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))((int)__rangeCount, __arguments);");
+                                w.Line("int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups");
+                                w.Line("var __buffer = __scratch.Get(2 * __rangeCount + 2L * __tiles);");
+                                w.Line("__arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);");
+                                w.Line("__arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);");
+                                w.Line("__arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles, __tiles);");
+                                string kernels = $"{spec.Type.GlobalName}.s_kernels";
+                                w.Line($"{kernels}.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))((int)__rangeCount, __arguments);");
+                                w.Line($"{kernels}.Auxiliary(accelerator, \"TileWorkKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);");
+                                w.Line($"global::AttnDsl.Runtime.TileOrder.Launch(accelerator, {kernels}.Auxiliary(accelerator, \"TileOrder\", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, __arguments.TileOrder);");
                                 w.Line(launch);
                             }
                         }

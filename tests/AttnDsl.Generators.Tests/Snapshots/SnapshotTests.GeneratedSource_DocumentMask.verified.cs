@@ -44,7 +44,7 @@ namespace Samples
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
             new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
         /// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>
-        private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
+        private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentScratch = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
 
         /// <summary>
         /// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim 64, HeadDimV 64, Float16, BHND.
@@ -112,14 +112,21 @@ namespace Samples
                 __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
                 __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
                 // [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks
-                // 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.
-                var __ranges = global::Samples.PackedDocumentsAttention.s_documentRanges.For(accelerator);
-                lock (__ranges)
+                // 32 at a time; from the ranges, each query tile's work estimate sets the launch order (the longest tiles first).
+                // The lock keeps other calls off the scratch buffer until the attention launch is queued.
+                var __scratch = global::Samples.PackedDocumentsAttention.s_documentScratch.For(accelerator);
+                lock (__scratch)
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
                     long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN
-                    __arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);
+                    int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups
+                    var __buffer = __scratch.Get(2 * __rangeCount + 2L * __tiles);
+                    __arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);
+                    __arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);
+                    __arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles, __tiles);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))((int)__rangeCount, __arguments);
+                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileWorkKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);
+                    global::AttnDsl.Runtime.TileOrder.Launch(accelerator, global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrder", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, __arguments.TileOrder);
                     global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
                 return;
@@ -211,6 +218,9 @@ namespace Samples
                 /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
                 public global::ILGPU.ArrayView<int> DocumentRanges;
                 public int KeyBlocks;
+                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, and the pairs by decreasing work (the launch order).</summary>
+                public global::ILGPU.ArrayView<int> TileWork;
+                public global::ILGPU.ArrayView<int> TileOrder;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
             }
 
@@ -795,6 +805,39 @@ namespace Samples
                 return schedule.Count;
             }
 
+            /// <summary>
+            /// [DocumentMask]: warp (b, query tile) counts the key blocks TensorCoreKernel will visit for the tile (NextBlock, as the
+            /// kernel calls it) and writes its work estimate to TileWork[b * QueryBlocks + query tile]; the heads share their documents.
+            /// </summary>
+            public static void TileWorkKernel(Arguments a)
+            {
+                int tile = global::ILGPU.Grid.IdxX;
+                int b = tile / a.QueryBlocks;
+                int i0 = tile % a.QueryBlocks * BlockM;
+                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                int steps = schedule.Count;
+                int windowFirst = -global::ILGPU.Warp.WarpSize;
+                uint windowVisible = 0u, windowPartial = 0u;
+                int full = 0, partial = 0;
+                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                while (step < steps)
+                {
+                    if (block == global::AttnDsl.BlockClass.Partial)
+                        partial++;
+                    else
+                        full++;
+                    step = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out j0, out j1, out block);
+                }
+                if (global::ILGPU.Warp.LaneIdx == 0)
+                    a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);
+            }
+
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane queryCopy, int i0, int iLast)
@@ -889,11 +932,12 @@ namespace Samples
                 int lane = thread & 31;
                 int g = lane >> 2, tq = lane & 3;
                 int tile = global::ILGPU.Grid.IdxX;
-                int h = tile / a.QueryBlocks % a.QueryHeads;
-                int b = tile / a.QueryBlocks / a.QueryHeads;
-                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
-                // longest groups start first and the short ones fill the end of the grid.
-                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
+                // [DocumentMask]: the (batch, query tile) pairs run by decreasing work (TileWorkKernel, TileOrder), the heads of
+                // one pair next to each other: tiles differ in work by their documents, and the longest must start first.
+                int h = tile % a.QueryHeads;
+                int ordered = a.TileOrder[tile / a.QueryHeads];
+                int b = ordered / a.QueryBlocks;
+                int i0 = ordered % a.QueryBlocks * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
