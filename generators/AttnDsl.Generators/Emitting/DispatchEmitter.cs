@@ -176,11 +176,13 @@ namespace AttnDsl.Generators.Emitting
                             w.Line("__arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);");
                             w.Line("__arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);");
                         }
-                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);";
+                        string config = $"new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords))";
+                        string attentionLaunch = $"__attention({config}, __arguments);";
+                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)({config}, __arguments);";
                         if (spec.Masks.DocumentMask)
                         {
                             w.Line("// [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks");
-                            w.Line("// 32 at a time; from the ranges, each query tile's work estimate sets the launch order (the longest tiles first).");
+                            w.Line("// 32 at a time; from the ranges, each query tile's work estimate sets the launch order (longest first, a few heads at a time).");
                             w.Line("// The lock keeps other calls off the scratch buffer until the attention launch is queued.");
                             w.Line($"var __scratch = {spec.Type.GlobalName}.s_documentScratch.For(accelerator);");
                             using (w.Block("lock (__scratch)"))
@@ -188,15 +190,18 @@ namespace AttnDsl.Generators.Emitting
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
                                 w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN");
                                 w.Line("int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups");
-                                w.Line("var __buffer = __scratch.Get(2 * __rangeCount + 2L * __tiles);");
+                                w.Line("long __orderScratch = global::AttnDsl.Runtime.TileOrder.ScratchLength(__tiles);");
+                                w.Line("var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);");
                                 w.Line("__arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);");
                                 w.Line("__arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);");
-                                w.Line("__arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles, __tiles);");
+                                w.Line("__arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);");
                                 string kernels = $"{spec.Type.GlobalName}.s_kernels";
-                                w.Line($"{kernels}.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))((int)__rangeCount, __arguments);");
+                                w.Line($"var __attention = {kernels}.TensorCore(accelerator);");
+                                w.Line($"{kernels}.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
                                 w.Line($"{kernels}.Auxiliary(accelerator, \"TileWorkKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);");
-                                w.Line($"global::AttnDsl.Runtime.TileOrder.Launch(accelerator, {kernels}.Auxiliary(accelerator, \"TileOrder\", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, __arguments.TileOrder);");
-                                w.Line(launch);
+                                w.Line($"global::AttnDsl.Runtime.TileOrder.Launch(accelerator, {kernels}.Auxiliary(accelerator, \"TileOrder\", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, shape.QueryHeads,");
+                                w.Line($"    {kernels}.TensorCoreSlots(accelerator, __plan.GroupThreads), __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch), __arguments.TileOrder);");
+                                w.Line(attentionLaunch);
                             }
                         }
                         else

@@ -116,19 +116,26 @@ namespace AttnDsl.Generators.Emitting
 
         /// <summary>
         /// [DocumentMask]: the document-id range of every (batch, key block), once per Run, so the tensor-core kernel
-        /// classifies a key block from two loads instead of a scan of its ids.
+        /// classifies a key block from two loads instead of a scan of its ids. A warp per block: one thread's scan of
+        /// BlockN ids would wait on each load in turn.
         /// </summary>
         private static void EmitDocumentRanges(CodeWriter w)
         {
-            w.Line("/// <summary>[DocumentMask]: thread (b, key block) writes the block's min and max document id to DocumentRanges.</summary>");
-            using (w.Block("public static void DocumentRangeKernel(global::ILGPU.Index1D index, Arguments a)"))
+            w.Line("/// <summary>[DocumentMask]: warp (b, key block) writes the block's min and max document id to DocumentRanges.</summary>");
+            using (w.Block("public static void DocumentRangeKernel(Arguments a)"))
             {
-                w.Line("int b = index / a.KeyBlocks;");
-                w.Line("int j0 = index % a.KeyBlocks * BlockN;");
+                w.Line("long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;");
+                w.Line("if (index >= (long)a.Batch * a.KeyBlocks)");
+                w.Line("    return; // a whole warp past the last block");
+                w.Line("int b = (int)(index / a.KeyBlocks);");
+                w.Line("int j0 = (int)(index % a.KeyBlocks) * BlockN;");
                 w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
-                w.Line($"{Masks}.IdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);");
-                w.Line("a.DocumentRanges[2L * index] = min;");
-                w.Line("a.DocumentRanges[2L * index + 1] = max;");
+                w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);");
+                using (w.Block("if (global::ILGPU.Warp.LaneIdx == 0)"))
+                {
+                    w.Line("a.DocumentRanges[2 * index] = min;");
+                    w.Line("a.DocumentRanges[2 * index + 1] = max;");
+                }
             }
             w.Line();
         }
@@ -611,12 +618,12 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int tile = global::ILGPU.Grid.IdxX;");
                 if (spec.Masks.DocumentMask)
                 {
-                    w.Line("// [DocumentMask]: the (batch, query tile) pairs run by decreasing work (TileWorkKernel, TileOrder), the heads of");
-                    w.Line("// one pair next to each other: tiles differ in work by their documents, and the longest must start first.");
-                    w.Line("int h = tile % a.QueryHeads;");
-                    w.Line("int ordered = a.TileOrder[tile / a.QueryHeads];");
-                    w.Line("int b = ordered / a.QueryBlocks;");
-                    w.Line("int i0 = ordered % a.QueryBlocks * BlockM;");
+                    w.Line("// [DocumentMask]: tiles differ in work by their documents; they run in TileOrder (longest first, a few heads");
+                    w.Line("// at a time: see global::AttnDsl.Runtime.TileOrder), element (b * QueryBlocks + query tile) * QueryHeads + h.");
+                    w.Line("int ordered = a.TileOrder[tile];");
+                    w.Line("int h = ordered % a.QueryHeads;");
+                    w.Line("int b = ordered / a.QueryHeads / a.QueryBlocks;");
+                    w.Line("int i0 = ordered / a.QueryHeads % a.QueryBlocks * BlockM;");
                 }
                 else
                 {

@@ -43,7 +43,7 @@ namespace Samples
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
             new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
-        /// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>
+        /// <summary>[DocumentMask]: the key blocks' document ranges and the query tiles' work and launch order the tensor-core path uses, per accelerator, reused while large enough.</summary>
         private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentScratch = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
 
         /// <summary>
@@ -112,7 +112,7 @@ namespace Samples
                 __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
                 __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
                 // [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks
-                // 32 at a time; from the ranges, each query tile's work estimate sets the launch order (the longest tiles first).
+                // 32 at a time; from the ranges, each query tile's work estimate sets the launch order (longest first, a few heads at a time).
                 // The lock keeps other calls off the scratch buffer until the attention launch is queued.
                 var __scratch = global::Samples.PackedDocumentsAttention.s_documentScratch.For(accelerator);
                 lock (__scratch)
@@ -120,14 +120,17 @@ namespace Samples
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
                     long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN
                     int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups
-                    var __buffer = __scratch.Get(2 * __rangeCount + 2L * __tiles);
+                    long __orderScratch = global::AttnDsl.Runtime.TileOrder.ScratchLength(__tiles);
+                    var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);
                     __arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);
                     __arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);
-                    __arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles, __tiles);
-                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))((int)__rangeCount, __arguments);
+                    __arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);
+                    var __attention = global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator);
+                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileWorkKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);
-                    global::AttnDsl.Runtime.TileOrder.Launch(accelerator, global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrder", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, __arguments.TileOrder);
-                    global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                    global::AttnDsl.Runtime.TileOrder.Launch(accelerator, global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrder", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, shape.QueryHeads,
+                        global::Samples.PackedDocumentsAttention.s_kernels.TensorCoreSlots(accelerator, __plan.GroupThreads), __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch), __arguments.TileOrder);
+                    __attention(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
                 return;
             }
@@ -218,7 +221,7 @@ namespace Samples
                 /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
                 public global::ILGPU.ArrayView<int> DocumentRanges;
                 public int KeyBlocks;
-                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, and the pairs by decreasing work (the launch order).</summary>
+                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, and the launch order of the (tile, head) pairs.</summary>
                 public global::ILGPU.ArrayView<int> TileWork;
                 public global::ILGPU.ArrayView<int> TileOrder;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
@@ -748,15 +751,21 @@ namespace Samples
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
 
-            /// <summary>[DocumentMask]: thread (b, key block) writes the block's min and max document id to DocumentRanges.</summary>
-            public static void DocumentRangeKernel(global::ILGPU.Index1D index, Arguments a)
+            /// <summary>[DocumentMask]: warp (b, key block) writes the block's min and max document id to DocumentRanges.</summary>
+            public static void DocumentRangeKernel(Arguments a)
             {
-                int b = index / a.KeyBlocks;
-                int j0 = index % a.KeyBlocks * BlockN;
+                long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;
+                if (index >= (long)a.Batch * a.KeyBlocks)
+                    return; // a whole warp past the last block
+                int b = (int)(index / a.KeyBlocks);
+                int j0 = (int)(index % a.KeyBlocks) * BlockN;
                 int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                global::AttnDsl.MaskSemantics.IdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);
-                a.DocumentRanges[2L * index] = min;
-                a.DocumentRanges[2L * index + 1] = max;
+                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);
+                if (global::ILGPU.Warp.LaneIdx == 0)
+                {
+                    a.DocumentRanges[2 * index] = min;
+                    a.DocumentRanges[2 * index + 1] = max;
+                }
             }
 
             /// <summary>
@@ -932,12 +941,12 @@ namespace Samples
                 int lane = thread & 31;
                 int g = lane >> 2, tq = lane & 3;
                 int tile = global::ILGPU.Grid.IdxX;
-                // [DocumentMask]: the (batch, query tile) pairs run by decreasing work (TileWorkKernel, TileOrder), the heads of
-                // one pair next to each other: tiles differ in work by their documents, and the longest must start first.
-                int h = tile % a.QueryHeads;
-                int ordered = a.TileOrder[tile / a.QueryHeads];
-                int b = ordered / a.QueryBlocks;
-                int i0 = ordered % a.QueryBlocks * BlockM;
+                // [DocumentMask]: tiles differ in work by their documents; they run in TileOrder (longest first, a few heads
+                // at a time: see global::AttnDsl.Runtime.TileOrder), element (b * QueryBlocks + query tile) * QueryHeads + h.
+                int ordered = a.TileOrder[tile];
+                int h = ordered % a.QueryHeads;
+                int b = ordered / a.QueryHeads / a.QueryBlocks;
+                int i0 = ordered / a.QueryHeads % a.QueryBlocks * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
