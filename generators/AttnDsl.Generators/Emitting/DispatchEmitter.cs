@@ -194,13 +194,13 @@ namespace AttnDsl.Generators.Emitting
                                 w.Line("var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);");
                                 w.Line("__arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);");
                                 w.Line("__arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);");
+                                w.Line("__arguments.TileScratch = __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch);");
                                 w.Line("__arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);");
                                 string kernels = $"{spec.Type.GlobalName}.s_kernels";
                                 w.Line($"var __attention = {kernels}.TensorCore(accelerator);");
                                 w.Line($"{kernels}.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
-                                w.Line($"{kernels}.Auxiliary(accelerator, \"TileWorkKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);");
-                                w.Line($"global::AttnDsl.Runtime.TileOrder.Launch(accelerator, {kernels}.Auxiliary(accelerator, \"TileOrder\", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, shape.QueryHeads,");
-                                w.Line($"    {kernels}.TensorCoreSlots(accelerator, __plan.GroupThreads), __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch), __arguments.TileOrder);");
+                                w.Line($"{kernels}.Auxiliary(accelerator, \"TileOrderKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, int>(__a, {KernelsClass}.TileOrderKernel))(");
+                                w.Line($"    new global::ILGPU.KernelConfig(1, global::AttnDsl.Runtime.TileOrder.GroupThreads(accelerator)), __arguments, {kernels}.TensorCoreSlots(accelerator, __plan.GroupThreads));");
                                 w.Line(attentionLaunch);
                             }
                         }

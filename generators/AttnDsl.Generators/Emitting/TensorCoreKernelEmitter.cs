@@ -146,7 +146,7 @@ namespace AttnDsl.Generators.Emitting
             {
                 EmitDocumentRanges(w);
                 EmitNextBlockByWarp(w, spec);
-                EmitTileWork(w, spec);
+                EmitTileOrder(w, spec);
                 return;
             }
             bool sparse = spec.UsesBlockMask;
@@ -255,40 +255,51 @@ namespace AttnDsl.Generators.Emitting
 
         /// <summary>
         /// [DocumentMask]: a query tile sees only its documents' key blocks, so tiles of one grid differ many times over in
-        /// work. One warp per (batch, query tile) walks the blocks as TensorCoreKernel does and writes the tile's estimate;
-        /// TileOrder sorts them and the kernel starts the longest tiles first.
+        /// work. One group computes the launch order: its warps walk each tile's blocks as TensorCoreKernel does, then
+        /// TileOrder sorts the estimates and places every (tile, head) pair. One launch, since each of these steps alone
+        /// takes less time than a launch.
         /// </summary>
-        private static void EmitTileWork(CodeWriter w, KernelSpec spec)
+        private static void EmitTileOrder(CodeWriter w, KernelSpec spec)
         {
             w.Line("/// <summary>");
-            w.Line("/// [DocumentMask]: warp (b, query tile) counts the key blocks TensorCoreKernel will visit for the tile (NextBlock, as the");
-            w.Line("/// kernel calls it) and writes its work estimate to TileWork[b * QueryBlocks + query tile]; the heads share their documents.");
+            w.Line("/// [DocumentMask], one group: warp w counts the key blocks TensorCoreKernel will visit for (batch, query tile) pairs");
+            w.Line("/// w, w + warps, ... (NextBlock, as the kernel calls it) into TileWork[b * QueryBlocks + query tile]; then the group");
+            w.Line("/// orders the (tile, head) pairs into TileOrder (global::AttnDsl.Runtime.TileOrder). The heads share their documents.");
             w.Line("/// </summary>");
-            using (w.Block("public static void TileWorkKernel(Arguments a)"))
+            using (w.Block("public static void TileOrderKernel(Arguments a, int slots)"))
             {
-                w.Line("int tile = global::ILGPU.Grid.IdxX;");
-                w.Line("int b = tile / a.QueryBlocks;");
-                if (spec.UsesBlockMask)
-                    w.Line("int h = 0; // the BlockMask row of head 0 stands for all heads");
-                w.Line("int i0 = tile % a.QueryBlocks * BlockM;");
-                w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
-                EmitTileSchedule(w, spec);
-                w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
-                w.Line("uint windowVisible = 0u, windowPartial = 0u;");
-                w.Line("int full = 0, partial = 0;");
-                string sched = ScheduleArguments(spec);
-                string window = "ref windowFirst, ref windowVisible, ref windowPartial";
-                w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out int j0, out int j1, out {BlockClass} block);");
-                using (w.Block("while (step < steps)"))
+                w.Line("int tiles = (int)a.TileWork.Length;");
+                w.Line("int warps = global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize;");
+                using (w.Block("for (int tile = global::ILGPU.Warp.WarpIdx; tile < tiles; tile += warps)"))
                 {
-                    w.Line($"if (block == {BlockClass}.Partial)");
-                    w.Line("    partial++;");
-                    w.Line("else");
-                    w.Line("    full++;");
-                    w.Line($"step = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out j0, out j1, out block);");
+                    w.Line("int b = tile / a.QueryBlocks;");
+                    if (spec.UsesBlockMask)
+                        w.Line("int h = 0; // the BlockMask row of head 0 stands for all heads");
+                    w.Line("int i0 = tile % a.QueryBlocks * BlockM;");
+                    w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
+                    EmitTileSchedule(w, spec);
+                    w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
+                    w.Line("uint windowVisible = 0u, windowPartial = 0u;");
+                    w.Line("int full = 0, partial = 0;");
+                    string sched = ScheduleArguments(spec);
+                    string window = "ref windowFirst, ref windowVisible, ref windowPartial";
+                    w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out int j0, out int j1, out {BlockClass} block);");
+                    using (w.Block("while (step < steps)"))
+                    {
+                        w.Line($"if (block == {BlockClass}.Partial)");
+                        w.Line("    partial++;");
+                        w.Line("else");
+                        w.Line("    full++;");
+                        w.Line($"step = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out j0, out j1, out block);");
+                    }
+                    w.Line("if (global::ILGPU.Warp.LaneIdx == 0)");
+                    w.Line("    a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);");
                 }
-                w.Line("if (global::ILGPU.Warp.LaneIdx == 0)");
-                w.Line("    a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);");
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("global::AttnDsl.Runtime.TileOrder.Split(a.TileScratch, tiles, out var sortedWork, out var rankOf, out var spacing);");
+                w.Line("global::AttnDsl.Runtime.TileOrder.Rank(a.TileWork, sortedWork, rankOf, spacing, slots);");
+                w.Line("global::ILGPU.Group.Barrier();");
+                w.Line("global::AttnDsl.Runtime.TileOrder.Place(a.TileWork, sortedWork, rankOf, spacing, a.QueryHeads, a.TileOrder);");
             }
             w.Line();
         }

@@ -124,12 +124,12 @@ namespace Samples
                     var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);
                     __arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);
                     __arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);
+                    __arguments.TileScratch = __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch);
                     __arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);
                     var __attention = global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
-                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileWorkKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.TileWorkKernel))(new global::ILGPU.KernelConfig(__tiles, accelerator.WarpSize), __arguments);
-                    global::AttnDsl.Runtime.TileOrder.Launch(accelerator, global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrder", global::AttnDsl.Runtime.TileOrder.Load), __arguments.TileWork, shape.QueryHeads,
-                        global::Samples.PackedDocumentsAttention.s_kernels.TensorCoreSlots(accelerator, __plan.GroupThreads), __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch), __arguments.TileOrder);
+                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrderKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, int>(__a, AttnDslKernels.TileOrderKernel))(
+                        new global::ILGPU.KernelConfig(1, global::AttnDsl.Runtime.TileOrder.GroupThreads(accelerator)), __arguments, global::Samples.PackedDocumentsAttention.s_kernels.TensorCoreSlots(accelerator, __plan.GroupThreads));
                     __attention(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
                 return;
@@ -221,8 +221,9 @@ namespace Samples
                 /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
                 public global::ILGPU.ArrayView<int> DocumentRanges;
                 public int KeyBlocks;
-                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, and the launch order of the (tile, head) pairs.</summary>
+                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, the order's scratch, and the launch order of the (tile, head) pairs.</summary>
                 public global::ILGPU.ArrayView<int> TileWork;
+                public global::ILGPU.ArrayView<int> TileScratch;
                 public global::ILGPU.ArrayView<int> TileOrder;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
             }
@@ -815,36 +816,46 @@ namespace Samples
             }
 
             /// <summary>
-            /// [DocumentMask]: warp (b, query tile) counts the key blocks TensorCoreKernel will visit for the tile (NextBlock, as the
-            /// kernel calls it) and writes its work estimate to TileWork[b * QueryBlocks + query tile]; the heads share their documents.
+            /// [DocumentMask], one group: warp w counts the key blocks TensorCoreKernel will visit for (batch, query tile) pairs
+            /// w, w + warps, ... (NextBlock, as the kernel calls it) into TileWork[b * QueryBlocks + query tile]; then the group
+            /// orders the (tile, head) pairs into TileOrder (global::AttnDsl.Runtime.TileOrder). The heads share their documents.
             /// </summary>
-            public static void TileWorkKernel(Arguments a)
+            public static void TileOrderKernel(Arguments a, int slots)
             {
-                int tile = global::ILGPU.Grid.IdxX;
-                int b = tile / a.QueryBlocks;
-                int i0 = tile % a.QueryBlocks * BlockM;
-                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
-                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
-                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
-                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                    causal: true, window: false, left: 0, right: 0);
-                int steps = schedule.Count;
-                int windowFirst = -global::ILGPU.Warp.WarpSize;
-                uint windowVisible = 0u, windowPartial = 0u;
-                int full = 0, partial = 0;
-                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
-                while (step < steps)
+                int tiles = (int)a.TileWork.Length;
+                int warps = global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize;
+                for (int tile = global::ILGPU.Warp.WarpIdx; tile < tiles; tile += warps)
                 {
-                    if (block == global::AttnDsl.BlockClass.Partial)
-                        partial++;
-                    else
-                        full++;
-                    step = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out j0, out j1, out block);
+                    int b = tile / a.QueryBlocks;
+                    int i0 = tile % a.QueryBlocks * BlockM;
+                    int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                    int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                    int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                    global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
+                    var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                        global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                        causal: true, window: false, left: 0, right: 0);
+                    int steps = schedule.Count;
+                    int windowFirst = -global::ILGPU.Warp.WarpSize;
+                    uint windowVisible = 0u, windowPartial = 0u;
+                    int full = 0, partial = 0;
+                    int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                    while (step < steps)
+                    {
+                        if (block == global::AttnDsl.BlockClass.Partial)
+                            partial++;
+                        else
+                            full++;
+                        step = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out j0, out j1, out block);
+                    }
+                    if (global::ILGPU.Warp.LaneIdx == 0)
+                        a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);
                 }
-                if (global::ILGPU.Warp.LaneIdx == 0)
-                    a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);
+                global::ILGPU.Group.Barrier();
+                global::AttnDsl.Runtime.TileOrder.Split(a.TileScratch, tiles, out var sortedWork, out var rankOf, out var spacing);
+                global::AttnDsl.Runtime.TileOrder.Rank(a.TileWork, sortedWork, rankOf, spacing, slots);
+                global::ILGPU.Group.Barrier();
+                global::AttnDsl.Runtime.TileOrder.Place(a.TileWork, sortedWork, rankOf, spacing, a.QueryHeads, a.TileOrder);
             }
 
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
