@@ -99,7 +99,7 @@ namespace AttnDsl.GpuBench
             var watch = Stopwatch.StartNew();
             if (dumpDir is not null)
                 Dump(dumpDir, name, TensorCoreSupport.RetargetSm90a(Compile(accelerator.Backend, kernel).PTXAssembly));
-            var launch = TensorCoreSupport.LoadForSm90a(accelerator, kernel, sharedBytes, out _);
+            var launch = TensorCoreSupport.LoadForSm90a(accelerator, kernel, sharedBytes);
             Console.WriteLine($"wgmma probe: {name} compiled and loaded in {watch.Elapsed.TotalSeconds:F2} s");
             return launch;
         }

@@ -31,8 +31,8 @@ namespace AttnDsl.Generators.Emitting
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
             if (spec.Masks.DocumentMask && TensorCoreKernelEmitter.Applies(spec))
             {
-                w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges and the query tiles' work and launch order the tensor-core path uses, per accelerator, reused while large enough.</summary>");
-                w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentScratch = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
+                w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>");
+                w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
             }
             if (spec.Quantize is not null)
             {
@@ -176,32 +176,19 @@ namespace AttnDsl.Generators.Emitting
                             w.Line("__arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);");
                             w.Line("__arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);");
                         }
-                        string config = $"new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords))";
-                        string attentionLaunch = $"__attention({config}, __arguments);";
-                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)({config}, __arguments);";
+                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);";
                         if (spec.Masks.DocumentMask)
                         {
                             w.Line("// [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks");
-                            w.Line("// 32 at a time; from the ranges, each query tile's work estimate sets the launch order (longest first, a few heads at a time).");
-                            w.Line("// The lock keeps other calls off the scratch buffer until the attention launch is queued.");
-                            w.Line($"var __scratch = {spec.Type.GlobalName}.s_documentScratch.For(accelerator);");
-                            using (w.Block("lock (__scratch)"))
+                            w.Line("// 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.");
+                            w.Line($"var __ranges = {spec.Type.GlobalName}.s_documentRanges.For(accelerator);");
+                            using (w.Block("lock (__ranges)"))
                             {
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
-                                w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN");
-                                w.Line("int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups");
-                                w.Line("long __orderScratch = global::AttnDsl.Runtime.TileOrder.ScratchLength(__tiles);");
-                                w.Line("var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);");
-                                w.Line("__arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);");
-                                w.Line("__arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);");
-                                w.Line("__arguments.TileScratch = __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch);");
-                                w.Line("__arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);");
-                                string kernels = $"{spec.Type.GlobalName}.s_kernels";
-                                w.Line($"var __attention = {kernels}.TensorCore(accelerator);");
-                                w.Line($"{kernels}.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
-                                w.Line($"{kernels}.Auxiliary(accelerator, \"TileOrderKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments, int>(__a, {KernelsClass}.TileOrderKernel))(");
-                                w.Line($"    new global::ILGPU.KernelConfig(1, global::AttnDsl.Runtime.TileOrder.GroupThreads(accelerator)), __arguments, {kernels}.TensorCoreSlots(accelerator, __plan.GroupThreads));");
-                                w.Line(attentionLaunch);
+                                w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)");
+                                w.Line("__arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);");
+                                w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
+                                w.Line(launch);
                             }
                         }
                         else

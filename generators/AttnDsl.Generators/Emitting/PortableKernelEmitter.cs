@@ -121,10 +121,6 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("/// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>");
                         w.Line("public global::ILGPU.ArrayView<int> DocumentRanges;");
                         w.Line("public int KeyBlocks;");
-                        w.Line("/// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, the order's scratch, and the launch order of the (tile, head) pairs.</summary>");
-                        w.Line("public global::ILGPU.ArrayView<int> TileWork;");
-                        w.Line("public global::ILGPU.ArrayView<int> TileScratch;");
-                        w.Line("public global::ILGPU.ArrayView<int> TileOrder;");
                     }
                 }
                 if (spec.UsesBlockMask)

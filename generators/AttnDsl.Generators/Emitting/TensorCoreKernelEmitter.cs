@@ -117,7 +117,7 @@ namespace AttnDsl.Generators.Emitting
         /// <summary>
         /// [DocumentMask]: the document-id range of every (batch, key block), once per Run, so the tensor-core kernel
         /// classifies a key block from two loads instead of a scan of its ids. A warp per block: one thread's scan of
-        /// BlockN ids would wait on each load in turn.
+        /// BlockN ids waits on each load in turn (15 us for the benchmark's 128 blocks on the H100, 4 us by warps).
         /// </summary>
         private static void EmitDocumentRanges(CodeWriter w)
         {
@@ -146,7 +146,6 @@ namespace AttnDsl.Generators.Emitting
             {
                 EmitDocumentRanges(w);
                 EmitNextBlockByWarp(w, spec);
-                EmitTileOrder(w, spec);
                 return;
             }
             bool sparse = spec.UsesBlockMask;
@@ -251,86 +250,6 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"return {count};");
             }
             w.Line();
-        }
-
-        /// <summary>
-        /// [DocumentMask]: a query tile sees only its documents' key blocks, so tiles of one grid differ many times over in
-        /// work. One group computes the launch order: its warps walk each tile's blocks as TensorCoreKernel does, then
-        /// TileOrder sorts the estimates and places every (tile, head) pair. One launch, since each of these steps alone
-        /// takes less time than a launch.
-        /// </summary>
-        private static void EmitTileOrder(CodeWriter w, KernelSpec spec)
-        {
-            w.Line("/// <summary>");
-            w.Line("/// [DocumentMask], one group: warp w counts the key blocks TensorCoreKernel will visit for (batch, query tile) pairs");
-            w.Line("/// w, w + warps, ... (NextBlock, as the kernel calls it) into TileWork[b * QueryBlocks + query tile]; then the group");
-            w.Line("/// orders the (tile, head) pairs into TileOrder (global::AttnDsl.Runtime.TileOrder). The heads share their documents.");
-            w.Line("/// </summary>");
-            using (w.Block("public static void TileOrderKernel(Arguments a, int slots)"))
-            {
-                w.Line("int tiles = (int)a.TileWork.Length;");
-                w.Line("int warps = global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize;");
-                using (w.Block("for (int tile = global::ILGPU.Warp.WarpIdx; tile < tiles; tile += warps)"))
-                {
-                    w.Line("int b = tile / a.QueryBlocks;");
-                    if (spec.UsesBlockMask)
-                        w.Line("int h = 0; // the BlockMask row of head 0 stands for all heads");
-                    w.Line("int i0 = tile % a.QueryBlocks * BlockM;");
-                    w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
-                    EmitTileSchedule(w, spec);
-                    w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
-                    w.Line("uint windowVisible = 0u, windowPartial = 0u;");
-                    w.Line("int full = 0, partial = 0;");
-                    string sched = ScheduleArguments(spec);
-                    string window = "ref windowFirst, ref windowVisible, ref windowPartial";
-                    w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out int j0, out int j1, out {BlockClass} block);");
-                    using (w.Block("while (step < steps)"))
-                    {
-                        w.Line($"if (block == {BlockClass}.Partial)");
-                        w.Line("    partial++;");
-                        w.Line("else");
-                        w.Line("    full++;");
-                        w.Line($"step = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}, out j0, out j1, out block);");
-                    }
-                    w.Line("if (global::ILGPU.Warp.LaneIdx == 0)");
-                    w.Line("    a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);");
-                }
-                w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("global::AttnDsl.Runtime.TileOrder.Split(a.TileScratch, tiles, out var sortedWork, out var rankOf, out var spacing);");
-                w.Line("global::AttnDsl.Runtime.TileOrder.Rank(a.TileWork, sortedWork, rankOf, spacing, slots);");
-                w.Line("global::ILGPU.Group.Barrier();");
-                w.Line("global::AttnDsl.Runtime.TileOrder.Place(a.TileWork, sortedWork, rankOf, spacing, a.QueryHeads, a.TileOrder);");
-            }
-            w.Line();
-        }
-
-        /// <summary>
-        /// The tile's walk over key blocks (i0, iLast, b and h in scope): aligned rows, the query rows' document range,
-        /// and the schedule or BlockMask row with its step count. Shared by TensorCoreKernel and TileWorkKernel, so the
-        /// work estimate counts the blocks the kernel visits.
-        /// </summary>
-        private static void EmitTileSchedule(CodeWriter w, KernelSpec spec)
-        {
-            w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
-            w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
-            if (spec.Masks.DocumentMask)
-                w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
-            else
-                w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
-            if (spec.UsesBlockMask)
-            {
-                w.Line("long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;");
-                w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");
-                w.Line("int steps = partialSteps + a.SparseFullCounts[maskRow];");
-            }
-            else
-            {
-                string prefix = spec.Masks.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
-                w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
-                w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(spec.Masks.SinkCount)}, {prefix}, a.KeyLength),");
-                w.Line($"    causal: {Bool(spec.Masks.Causal)}, window: {Bool(spec.Masks.HasWindow)}, left: {Int(spec.Masks.WindowLeft)}, right: {Int(spec.Masks.WindowRight)});");
-                w.Line("int steps = schedule.Count;");
-            }
         }
 
         /// <summary>16-byte copies per K row (int8 K rows hold 16 values per copy) and per V row.</summary>
@@ -627,23 +546,11 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int lane = thread & 31;");
                 w.Line("int g = lane >> 2, tq = lane & 3;");
                 w.Line("int tile = global::ILGPU.Grid.IdxX;");
-                if (spec.Masks.DocumentMask)
-                {
-                    w.Line("// [DocumentMask]: tiles differ in work by their documents; they run in TileOrder (longest first, a few heads");
-                    w.Line("// at a time: see global::AttnDsl.Runtime.TileOrder), element (b * QueryBlocks + query tile) * QueryHeads + h.");
-                    w.Line("int ordered = a.TileOrder[tile];");
-                    w.Line("int h = ordered % a.QueryHeads;");
-                    w.Line("int b = ordered / a.QueryHeads / a.QueryBlocks;");
-                    w.Line("int i0 = ordered / a.QueryHeads % a.QueryBlocks * BlockM;");
-                }
-                else
-                {
-                    w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
-                    w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
-                    w.Line("// Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the");
-                    w.Line("// longest groups start first and the short ones fill the end of the grid.");
-                    w.Line("int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;");
-                }
+                w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
+                w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
+                w.Line("// Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the");
+                w.Line("// longest groups start first and the short ones fill the end of the grid.");
+                w.Line("int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;");
                 w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
                 w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r");
@@ -720,7 +627,26 @@ namespace AttnDsl.Generators.Emitting
                 w.Line();
 
                 w.Line("// The tile's key blocks: the same schedule and block classes as the portable kernels.");
-                EmitTileSchedule(w, spec);
+                w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
+                w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
+                if (spec.Masks.DocumentMask)
+                    w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                else
+                    w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
+                if (spec.UsesBlockMask)
+                {
+                    w.Line("long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;");
+                    w.Line("int partialSteps = a.SparsePartialCounts[maskRow];");
+                    w.Line("int steps = partialSteps + a.SparseFullCounts[maskRow];");
+                }
+                else
+                {
+                    string prefix = spec.Masks.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
+                    w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
+                    w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(spec.Masks.SinkCount)}, {prefix}, a.KeyLength),");
+                    w.Line($"    causal: {Bool(spec.Masks.Causal)}, window: {Bool(spec.Masks.HasWindow)}, left: {Int(spec.Masks.WindowLeft)}, right: {Int(spec.Masks.WindowRight)});");
+                    w.Line("int steps = schedule.Count;");
+                }
                 string sched = ScheduleArguments(spec);
                 w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
                 string window = "";

@@ -93,41 +93,16 @@ namespace AttnDsl.Runtime
                 {
                     if (warpgroup && accelerator is ILGPU.Runtime.Cuda.CudaAccelerator cudaAccelerator)
                     {
-                        entry.TensorCore = TensorCoreSupport.LoadForSm90a(cudaAccelerator, source, _tensorCoreSharedBytes, out var loaded);
-                        entry.TensorCoreKernel = loaded;
+                        entry.TensorCore = TensorCoreSupport.LoadForSm90a(cudaAccelerator, source, _tensorCoreSharedBytes);
                     }
                     else
                     {
                         var kernel = accelerator.LoadStreamKernel(source);
                         TensorCoreSupport.OptIn(kernel, _tensorCoreSharedBytes);
                         entry.TensorCore = kernel;
-                        entry.TensorCoreKernel = KernelUtil.TryGetKernel(kernel, out var loaded) ? loaded : null;
                     }
                 }
                 return entry.TensorCore;
-            }
-        }
-
-        /// <summary>
-        /// How many groups of <paramref name="groupThreads"/> threads of the tensor-core kernel run at once on
-        /// <paramref name="accelerator"/> (its multiprocessors times the groups each holds), for launch orders that plan
-        /// by it; loads the kernel on first use. At least one.
-        /// </summary>
-        public int TensorCoreSlots(Accelerator accelerator, int groupThreads)
-        {
-            TensorCore(accelerator);
-            var entry = _entries.GetValue(accelerator, _ => new Entry());
-            lock (entry)
-            {
-                if (entry.Slots is null || entry.SlotsThreads != groupThreads)
-                {
-                    int perMultiprocessor = 1;
-                    if (entry.TensorCoreKernel is not null)
-                        perMultiprocessor = Math.Max(1, accelerator.EstimateMaxActiveGroupsPerMultiprocessor(entry.TensorCoreKernel, groupThreads, _tensorCoreSharedBytes));
-                    entry.Slots = Math.Max(1, accelerator.NumMultiprocessors) * perMultiprocessor;
-                    entry.SlotsThreads = groupThreads;
-                }
-                return entry.Slots.Value;
             }
         }
 
@@ -154,9 +129,6 @@ namespace AttnDsl.Runtime
         {
             public readonly System.Collections.Generic.Dictionary<string, object> Others = new(StringComparer.Ordinal);
             public Action<KernelConfig, TArgs>? TensorCore;
-            public Kernel? TensorCoreKernel;
-            public int? Slots;
-            public int SlotsThreads;
             public Action<Index1D, TArgs>? Row;
             public Action<KernelConfig, TArgs>? Tiled;
         }

@@ -7,8 +7,8 @@ using ILGPU.Runtime;
 namespace AttnDsl.Runtime
 {
     /// <summary>
-    /// A device buffer that one generated <c>Run</c> fills and reads within the call (the key blocks' document ranges,
-    /// the query tiles' work estimates and launch order of a [DocumentMask] spec), kept per accelerator so that a call allocates nothing once it is large enough.
+    /// A device buffer that one generated <c>Run</c> fills and reads within the call (the key blocks' document ranges
+    /// of a [DocumentMask] spec), kept per accelerator so that a call allocates nothing once it is large enough.
     /// Callers hold the slot's lock from the launch that fills it to the launch that reads it: both go to the
     /// accelerator's default stream, so calls from several threads cannot interleave their use of the buffer.
     /// </summary>

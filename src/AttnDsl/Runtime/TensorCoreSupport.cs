@@ -96,16 +96,12 @@ namespace AttnDsl.Runtime
         /// Loads the CUDA instance of an explicitly grouped kernel with its PTX retargeted to <c>sm_90a</c>: ILGPU 1.5.3
         /// writes an sm_80-class <c>.target</c>, and <c>wgmma.mma_async</c> exists only for sm_90a (PTX ISA 8.0 and later).
         /// </summary>
-        /// <param name="accelerator">An sm_90 CUDA accelerator.</param>
-        /// <param name="kernel">The explicitly grouped kernel.</param>
-        /// <param name="sharedBytes">Its dynamic shared memory per group, opted into.</param>
-        /// <param name="loaded">The loaded kernel (for occupancy queries).</param>
-        public static Action<KernelConfig, TArgs> LoadForSm90a<TArgs>(CudaAccelerator accelerator, Action<TArgs> kernel, int sharedBytes, out Kernel loaded)
+        public static Action<KernelConfig, TArgs> LoadForSm90a<TArgs>(CudaAccelerator accelerator, Action<TArgs> kernel, int sharedBytes)
             where TArgs : struct
         {
             var entry = EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method);
             var compiled = (PTXCompiledKernel)accelerator.Backend.Compile(entry, KernelSpecialization.Empty);
-            loaded = accelerator.LoadKernel(WithAssembly(compiled, RetargetSm90a(compiled.PTXAssembly)));
+            var loaded = accelerator.LoadKernel(WithAssembly(compiled, RetargetSm90a(compiled.PTXAssembly)));
             OptIn(loaded, sharedBytes);
             var launch = loaded.CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, TArgs>>();
             return (config, arguments) => launch(accelerator.DefaultStream, config, arguments);

@@ -43,8 +43,8 @@ namespace Samples
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
             new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
-        /// <summary>[DocumentMask]: the key blocks' document ranges and the query tiles' work and launch order the tensor-core path uses, per accelerator, reused while large enough.</summary>
-        private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentScratch = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
+        /// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>
+        private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
 
         /// <summary>
         /// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim 64, HeadDimV 64, Float16, BHND.
@@ -112,25 +112,15 @@ namespace Samples
                 __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
                 __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
                 // [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks
-                // 32 at a time; from the ranges, each query tile's work estimate sets the launch order (longest first, a few heads at a time).
-                // The lock keeps other calls off the scratch buffer until the attention launch is queued.
-                var __scratch = global::Samples.PackedDocumentsAttention.s_documentScratch.For(accelerator);
-                lock (__scratch)
+                // 32 at a time; the lock keeps other calls off the ranges until the attention launch is queued.
+                var __ranges = global::Samples.PackedDocumentsAttention.s_documentRanges.For(accelerator);
+                lock (__ranges)
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
-                    long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // one thread per range: 2^31 ranges would take 2^35 document ids (128 GiB) at the smallest BlockN
-                    int __tiles = shape.Batch * __plan.QueryBlocks; // (batch, query tile) pairs: at most the grid's groups
-                    long __orderScratch = global::AttnDsl.Runtime.TileOrder.ScratchLength(__tiles);
-                    var __buffer = __scratch.Get(2 * __rangeCount + __tiles + __orderScratch + __plan.Groups);
-                    __arguments.DocumentRanges = __buffer.SubView(0, 2 * __rangeCount);
-                    __arguments.TileWork = __buffer.SubView(2 * __rangeCount, __tiles);
-                    __arguments.TileScratch = __buffer.SubView(2 * __rangeCount + __tiles, __orderScratch);
-                    __arguments.TileOrder = __buffer.SubView(2 * __rangeCount + __tiles + __orderScratch, __plan.Groups);
-                    var __attention = global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator);
+                    long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)
+                    __arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
-                    global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "TileOrderKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments, int>(__a, AttnDslKernels.TileOrderKernel))(
-                        new global::ILGPU.KernelConfig(1, global::AttnDsl.Runtime.TileOrder.GroupThreads(accelerator)), __arguments, global::Samples.PackedDocumentsAttention.s_kernels.TensorCoreSlots(accelerator, __plan.GroupThreads));
-                    __attention(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                    global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
                 return;
             }
@@ -221,10 +211,6 @@ namespace Samples
                 /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
                 public global::ILGPU.ArrayView<int> DocumentRanges;
                 public int KeyBlocks;
-                /// <summary>[DocumentMask], tensor-core path: each (batch, query tile)'s work estimate, the order's scratch, and the launch order of the (tile, head) pairs.</summary>
-                public global::ILGPU.ArrayView<int> TileWork;
-                public global::ILGPU.ArrayView<int> TileScratch;
-                public global::ILGPU.ArrayView<int> TileOrder;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
             }
 
@@ -815,49 +801,6 @@ namespace Samples
                 return schedule.Count;
             }
 
-            /// <summary>
-            /// [DocumentMask], one group: warp w counts the key blocks TensorCoreKernel will visit for (batch, query tile) pairs
-            /// w, w + warps, ... (NextBlock, as the kernel calls it) into TileWork[b * QueryBlocks + query tile]; then the group
-            /// orders the (tile, head) pairs into TileOrder (global::AttnDsl.Runtime.TileOrder). The heads share their documents.
-            /// </summary>
-            public static void TileOrderKernel(Arguments a, int slots)
-            {
-                int tiles = (int)a.TileWork.Length;
-                int warps = global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize;
-                for (int tile = global::ILGPU.Warp.WarpIdx; tile < tiles; tile += warps)
-                {
-                    int b = tile / a.QueryBlocks;
-                    int i0 = tile % a.QueryBlocks * BlockM;
-                    int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
-                    int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
-                    int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                    global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
-                    var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                        global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                        causal: true, window: false, left: 0, right: 0);
-                    int steps = schedule.Count;
-                    int windowFirst = -global::ILGPU.Warp.WarpSize;
-                    uint windowVisible = 0u, windowPartial = 0u;
-                    int full = 0, partial = 0;
-                    int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
-                    while (step < steps)
-                    {
-                        if (block == global::AttnDsl.BlockClass.Partial)
-                            partial++;
-                        else
-                            full++;
-                        step = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out j0, out j1, out block);
-                    }
-                    if (global::ILGPU.Warp.LaneIdx == 0)
-                        a.TileWork[tile] = global::AttnDsl.Runtime.TileOrder.Work(full, partial);
-                }
-                global::ILGPU.Group.Barrier();
-                global::AttnDsl.Runtime.TileOrder.Split(a.TileScratch, tiles, out var sortedWork, out var rankOf, out var spacing);
-                global::AttnDsl.Runtime.TileOrder.Rank(a.TileWork, sortedWork, rankOf, spacing, slots);
-                global::ILGPU.Group.Barrier();
-                global::AttnDsl.Runtime.TileOrder.Place(a.TileWork, sortedWork, rankOf, spacing, a.QueryHeads, a.TileOrder);
-            }
-
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void IssueQueryTile<TTarget>(in Arguments a, global::ILGPU.ArrayView<uint> shared, in global::AttnDsl.TensorCores.CopyLane queryCopy, int i0, int iLast)
@@ -952,12 +895,11 @@ namespace Samples
                 int lane = thread & 31;
                 int g = lane >> 2, tq = lane & 3;
                 int tile = global::ILGPU.Grid.IdxX;
-                // [DocumentMask]: tiles differ in work by their documents; they run in TileOrder (longest first, a few heads
-                // at a time: see global::AttnDsl.Runtime.TileOrder), element (b * QueryBlocks + query tile) * QueryHeads + h.
-                int ordered = a.TileOrder[tile];
-                int h = ordered % a.QueryHeads;
-                int b = ordered / a.QueryHeads / a.QueryBlocks;
-                int i0 = ordered / a.QueryHeads % a.QueryBlocks * BlockM;
+                int h = tile / a.QueryBlocks % a.QueryHeads;
+                int b = tile / a.QueryBlocks / a.QueryHeads;
+                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
+                // longest groups start first and the short ones fill the end of the grid.
+                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
