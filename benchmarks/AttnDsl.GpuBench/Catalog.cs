@@ -48,6 +48,9 @@ namespace AttnDsl.GpuBench
             new(Masks.Document, DocumentD128Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => DocumentD128Tile64x64.Run(a, s, q, k, v, o, ids, l, p), "attndsl-64x64"),
             new(Masks.Document, DocumentD128Tile128x64.Info, (a, s, q, k, v, o, ids, l, p) => DocumentD128Tile128x64.Run(a, s, q, k, v, o, ids, l, p), "attndsl-128x64"),
             new(Masks.Document, DocumentD128Tile64x128.Info, (a, s, q, k, v, o, ids, l, p) => DocumentD128Tile64x128.Run(a, s, q, k, v, o, ids, l, p), "attndsl-64x128"),
+            new(Masks.Window, WindowD64Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => WindowD64Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
+            new(Masks.Window, WindowD64Tile64x128.Info, (a, s, q, k, v, o, ids, l, p) => WindowD64Tile64x128.Run(a, s, q, k, v, o, l, p), "attndsl-64x128"),
+            new(Masks.Window, WindowD64Tile128x64.Info, (a, s, q, k, v, o, ids, l, p) => WindowD64Tile128x64.Run(a, s, q, k, v, o, l, p), "attndsl-128x64"),
             new(Masks.Dense, DenseD128Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => DenseD128Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
         };
     }
