@@ -39,12 +39,13 @@ namespace AttnDsl.Kernels.Tests
         /// <summary>
         /// Rows of 69 key blocks, so the document spec's key-block loop takes several 32-block passes of
         /// classification: batch 0 has short contiguous documents (most blocks skipped), batch 1 interleaved ids
-        /// (every block partial), batch 2 one document, batch 3 one document per token.
+        /// (every block partial), batch 2 one document, batch 3 one document per token, batch 4 documents of 8 to
+        /// 100 tokens (blocks of one document or of two runs, whose rows' keys come in closed form).
         /// </summary>
         [Fact]
         public void DocumentMask_LongRows_MatchReference()
         {
-            var shape = new AttentionShape(4, 2, 1, 1100, 1100);
+            var shape = new AttentionShape(5, 2, 1, 1100, 1100);
             var result = SpecCatalog.Get("DocumentCausalF16").Execute(_fixture.WarpAccelerator, shape, AttentionPath.TensorCore, 20261124);
             result.AssertMatchesReference();
         }

@@ -47,6 +47,21 @@ namespace AttnDsl.Kernels.Tests
             result.AssertMatchesReference();
         }
 
+        /// <summary>
+        /// The warpgroup document kernels on rows of 4 to 7 key blocks and all five kinds of document ids (RuntimeData): batch 4's
+        /// documents of 8 to 100 tokens put one document or two runs in most 32- and 64-key blocks, whose rows' keys come in
+        /// closed form, next to the key-by-key test of batches 0 and 1.
+        /// </summary>
+        [Theory]
+        [InlineData("WarpgroupDocumentBf16")]
+        [InlineData("WarpgroupDocumentF16")]
+        public void Warpgroup_Documents_LongRows_MatchReference(string spec)
+        {
+            var shape = new AttentionShape(5, 1, 1, 200, 200);
+            var result = SpecCatalog.Get(spec).Execute(_fixture.WarpgroupAccelerator, shape, AttentionPath.TensorCore, 20261124);
+            result.AssertMatchesReference();
+        }
+
         [Fact]
         public void EmulateWarpgroup_IsPerAccelerator()
         {

@@ -116,12 +116,16 @@ namespace AttnDsl.Generators.Emitting
 
         /// <summary>
         /// [DocumentMask]: the document-id range of every (batch, key block), once per Run, so the tensor-core kernel
-        /// classifies a key block from two loads instead of a scan of its ids. A warp per block: one thread's scan of
+        /// classifies a key block from two loads instead of a scan of its ids, and the block's two runs where it has two,
+        /// so a row's keys in a block where a document ends are one interval. A warp per block: one thread's scan of
         /// BlockN ids waits on each load in turn (15 us for the benchmark's 128 blocks on the H100, 4 us by warps).
         /// </summary>
         private static void EmitDocumentRanges(CodeWriter w)
         {
-            w.Line("/// <summary>[DocumentMask]: warp (b, key block) writes the block's min and max document id to DocumentRanges.</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// [DocumentMask]: warp (b, key block) writes the block's min and max document id, its first key's id and the offset");
+            w.Line("/// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[4 (b KeyBlocks + block) ..].");
+            w.Line("/// </summary>");
             using (w.Block("public static void DocumentRangeKernel(Arguments a)"))
             {
                 w.Line("long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;");
@@ -130,11 +134,13 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int b = (int)(index / a.KeyBlocks);");
                 w.Line("int j0 = (int)(index % a.KeyBlocks) * BlockN;");
                 w.Line("int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
-                w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);");
+                w.Line($"{Masks}.WarpIdRuns(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max, out int first, out int split);");
                 using (w.Block("if (global::ILGPU.Warp.LaneIdx == 0)"))
                 {
-                    w.Line("a.DocumentRanges[2 * index] = min;");
-                    w.Line("a.DocumentRanges[2 * index + 1] = max;");
+                    w.Line("a.DocumentRanges[4 * index] = min;");
+                    w.Line("a.DocumentRanges[4 * index + 1] = max;");
+                    w.Line("a.DocumentRanges[4 * index + 2] = first;");
+                    w.Line("a.DocumentRanges[4 * index + 3] = split;");
                 }
             }
             w.Line();
@@ -224,7 +230,7 @@ namespace AttnDsl.Generators.Emitting
                             KeyBlock("candidate");
                             w.Line("int candidateJ0 = keyBlock * BlockN;");
                             w.Line("int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;");
-                            w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 2;");
+                            w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 4;");
                             string classify = "ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1])";
                             w.Line(sparse ? $"candidateBlock = partialStep ? {classify} : {BlockClass}.Full;" : $"candidateBlock = {classify};");
                         }
@@ -418,18 +424,38 @@ namespace AttnDsl.Generators.Emitting
             spec.Masks.SinkCount == 0 && !spec.Masks.PrefixLM && !spec.Masks.HasRadial && spec.MaskMods.Count == 0;
 
         /// <summary>
-        /// The mask words of a partial block that holds several documents ([DocumentMask] with causal or window masks): the
-        /// lane's BlockN / 4 key ids are loaded once for all its fragment rows (HiddenKeys per row would load them once per
-        /// row), and each row keeps the keys of its own document inside its causal / window interval.
+        /// The mask words of a partial block that holds several documents ([DocumentMask] with causal or window masks). Two runs
+        /// (a document's end, the common case of packed documents longer than a block) give each row one interval, in closed
+        /// form; otherwise the lane's BlockN / 4 key ids are loaded once for all its fragment rows and each row keeps the keys
+        /// of its own document inside its causal / window interval. The key loop waits on its loads one after another (ILGPU
+        /// does not unroll it): on the H100 it made a block where a document ends cost several times a plain partial one.
         /// </summary>
         private static void EmitMixedDocumentKeys(CodeWriter w, KernelSpec spec, List<(int R, int H)> rows)
         {
-            var (_, one) = MaskWord(spec);
+            var (type, one) = MaskWord(spec);
             var m = spec.Masks;
             string ids = $"a.{Field("documentIds")}";
-            using (w.Block("if (partial && keyDocumentMin != keyDocumentMax)"))
+            using (w.Block("if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)"))
             {
-                w.Line("// Several documents in the block: each key id is loaded once for the lane's rows.");
+                w.Line("// Two documents in the block, one after the other (where a document ends): a row's keys are the part of its");
+                w.Line("// causal / window interval in its own document's run.");
+                w.Line("int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;");
+                foreach (var (r, hf) in rows)
+                {
+                    string x = $"{r}{hf}";
+                    w.Line($"int document{x} = {Active(spec, r, hf)} ? {ids}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0;");
+                    w.Line($"{Masks}.LocalInterval({Aligned(spec, r, hf)}, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo{x}, out int hi{x});");
+                    w.Line($"{Masks}.RunInterval(document{x}, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo{x}, ref hi{x});");
+                    w.Line($"if (!({Active(spec, r, hf)})) // a row past the end sees nothing");
+                    w.Line($"    hi{x} = lo{x} - 1;");
+                    w.Line(type == "uint"
+                        ? $"hidden{x} = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);"
+                        : $"hidden{x} = global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);");
+                }
+            }
+            using (w.Block("else if (partial && keyDocumentMin != keyDocumentMax)"))
+            {
+                w.Line("// Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.");
                 foreach (var (r, hf) in rows)
                 {
                     string x = $"{r}{hf}";
@@ -682,13 +708,15 @@ namespace AttnDsl.Generators.Emitting
                     string keyDocuments = "";
                     if (IntervalRows(spec) && spec.Masks.DocumentMask)
                     {
-                        w.Line("// The block's document range (DocumentRangeKernel), read only where HiddenKeys needs it.");
-                        w.Line("int keyDocumentMin = 0, keyDocumentMax = 0;");
+                        w.Line("// The block's document range and runs (DocumentRangeKernel), read only where HiddenKeys needs them.");
+                        w.Line("int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;");
                         using (w.Block("if (!wholeBlock)"))
                         {
-                            w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2;");
+                            w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;");
                             w.Line("keyDocumentMin = a.DocumentRanges[rangeIndex];");
                             w.Line("keyDocumentMax = a.DocumentRanges[rangeIndex + 1];");
+                            w.Line("keyFirstDocument = a.DocumentRanges[rangeIndex + 2];");
+                            w.Line("keySplit = a.DocumentRanges[rangeIndex + 3];");
                         }
                         keyDocuments = ", keyDocumentMin, keyDocumentMax";
                     }

@@ -199,6 +199,57 @@ namespace AttnDsl
         }
 
         /// <summary>
+        /// <see cref="WarpIdRange"/> plus the block's run structure, for the tensor-core kernel's document ranges: the id of
+        /// the first key and, when the ids are exactly two runs (keys 0 .. split - 1 hold the first id, the rest one other
+        /// id), the offset <paramref name="split"/> of the second run; 0 for one run, or for three runs and more. Packed
+        /// documents longer than a key block give blocks of one or two runs, and a row's keys in a two-run block are one
+        /// interval (<see cref="RunInterval"/>) instead of a test per key. Every lane of the warp must call it alike.
+        /// </summary>
+        public static void WarpIdRuns(ArrayView<int> ids, long offset, int count, out int min, out int max, out int first, out int split)
+        {
+            first = ids[offset];
+            int low = first, high = first, boundaries = 0, position = 0;
+            for (int t = Warp.LaneIdx; t < count; t += Warp.WarpSize)
+            {
+                int v = ids[offset + t];
+                low = v < low ? v : low;
+                high = v > high ? v : high;
+                if (t > 0 && v != ids[offset + t - 1])
+                {
+                    boundaries++;
+                    position = t;
+                }
+            }
+            for (int mask = Warp.WarpSize / 2; mask > 0; mask >>= 1)
+            {
+                int otherLow = Warp.ShuffleXor(low, mask), otherHigh = Warp.ShuffleXor(high, mask);
+                low = otherLow < low ? otherLow : low;
+                high = otherHigh > high ? otherHigh : high;
+                boundaries += Warp.ShuffleXor(boundaries, mask);
+                int otherPosition = Warp.ShuffleXor(position, mask);
+                position = otherPosition > position ? otherPosition : position;
+            }
+            min = low;
+            max = high;
+            split = boundaries == 1 ? position : 0;
+        }
+
+        /// <summary>
+        /// Narrows a row's visible keys [lo, hi] in a key block of two runs (<see cref="WarpIdRuns"/>: keys j0 .. j0 + split - 1
+        /// hold <paramref name="firstId"/>, the rest <paramref name="lastId"/>) to the run of the row's document; empty
+        /// (hi &lt; lo) when the row's document is neither.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void RunInterval(int document, int j0, int split, int firstId, int lastId, ref int lo, ref int hi)
+        {
+            bool inFirst = document == firstId;
+            int runLo = inFirst ? j0 : j0 + split;
+            int runHi = inFirst ? j0 + split - 1 : hi;
+            lo = runLo > lo ? runLo : lo;
+            hi = inFirst || document == lastId ? (runHi < hi ? runHi : hi) : lo - 1;
+        }
+
+        /// <summary>
         /// Radial mask over query rows [ia0, ia1] x keys [j0, j1], split into frame pairs; tiles
         /// spanning many frames are reported Partial rather than enumerated.
         /// </summary>

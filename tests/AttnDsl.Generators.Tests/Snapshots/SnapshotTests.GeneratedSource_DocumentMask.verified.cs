@@ -118,7 +118,7 @@ namespace Samples
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
                     long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)
-                    __arguments.DocumentRanges = __ranges.Get(2 * __rangeCount);
+                    __arguments.DocumentRanges = __ranges.Get(4 * __rangeCount); // min, max, first id, second run's offset
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
                     global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
@@ -738,7 +738,10 @@ namespace Samples
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
 
-            /// <summary>[DocumentMask]: warp (b, key block) writes the block's min and max document id to DocumentRanges.</summary>
+            /// <summary>
+            /// [DocumentMask]: warp (b, key block) writes the block's min and max document id, its first key's id and the offset
+            /// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[4 (b KeyBlocks + block) ..].
+            /// </summary>
             public static void DocumentRangeKernel(Arguments a)
             {
                 long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;
@@ -747,11 +750,13 @@ namespace Samples
                 int b = (int)(index / a.KeyBlocks);
                 int j0 = (int)(index % a.KeyBlocks) * BlockN;
                 int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max);
+                global::AttnDsl.MaskSemantics.WarpIdRuns(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max, out int first, out int split);
                 if (global::ILGPU.Warp.LaneIdx == 0)
                 {
-                    a.DocumentRanges[2 * index] = min;
-                    a.DocumentRanges[2 * index + 1] = max;
+                    a.DocumentRanges[4 * index] = min;
+                    a.DocumentRanges[4 * index + 1] = max;
+                    a.DocumentRanges[4 * index + 2] = first;
+                    a.DocumentRanges[4 * index + 3] = split;
                 }
             }
 
@@ -776,7 +781,7 @@ namespace Samples
                             int keyBlock = schedule.KeyBlock(candidate);
                             int candidateJ0 = keyBlock * BlockN;
                             int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;
-                            long range = ((long)b * a.KeyBlocks + keyBlock) * 2;
+                            long range = ((long)b * a.KeyBlocks + keyBlock) * 4;
                             candidateBlock = ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
                         }
                         windowFirst = first;
@@ -974,19 +979,51 @@ namespace Samples
                     // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    // The block's document range (DocumentRangeKernel), read only where HiddenKeys needs it.
-                    int keyDocumentMin = 0, keyDocumentMax = 0;
+                    // The block's document range and runs (DocumentRangeKernel), read only where HiddenKeys needs them.
+                    int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;
                     if (!wholeBlock)
                     {
-                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 2;
+                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;
                         keyDocumentMin = a.DocumentRanges[rangeIndex];
                         keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
+                        keyFirstDocument = a.DocumentRanges[rangeIndex + 2];
+                        keySplit = a.DocumentRanges[rangeIndex + 3];
                     }
                     // A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.
                     uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
-                    if (partial && keyDocumentMin != keyDocumentMax)
+                    if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)
                     {
-                        // Several documents in the block: each key id is loaded once for the lane's rows.
+                        // Two documents in the block, one after the other (where a document ends): a row's keys are the part of its
+                        // causal / window interval in its own document's run.
+                        int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
+                        int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
+                        global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
+                        if (!(row0 <= iLast)) // a row past the end sees nothing
+                            hi00 = lo00 - 1;
+                        hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
+                        int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
+                        global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
+                        if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
+                            hi01 = lo01 - 1;
+                        hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
+                        int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
+                        global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
+                        if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
+                            hi10 = lo10 - 1;
+                        hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
+                        int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
+                        global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
+                        if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
+                            hi11 = lo11 - 1;
+                        hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
+                    }
+                    else if (partial && keyDocumentMin != keyDocumentMax)
+                    {
+                        // Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.
                         int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
                         global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
                         if (!(row0 <= iLast)) // a row past the end sees nothing

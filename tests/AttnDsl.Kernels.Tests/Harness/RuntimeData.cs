@@ -30,7 +30,8 @@ namespace AttnDsl.Kernels.Tests.Harness
         /// <summary>
         /// Document ids (batch, token), cycling by batch through: contiguous documents of random
         /// lengths 1..20; non-contiguous ids drawn from {3, -1, 8} per token (documents interleave);
-        /// one document for the whole sequence; every token its own document.
+        /// one document for the whole sequence; every token its own document; contiguous documents of
+        /// lengths 8..100 (key blocks of one document, or of two where one ends: packed long documents).
         /// </summary>
         public static int[] DocumentIds(AttentionShape shape, Random rng)
         {
@@ -43,13 +44,14 @@ namespace AttnDsl.Kernels.Tests.Harness
                 for (int t = 0; t < n; t++)
                 {
                     int id;
-                    switch (b % 4)
+                    switch (b % 5)
                     {
                         case 0:
+                        case 4:
                             if (left == 0)
                             {
                                 doc++;
-                                left = rng.Next(1, 21);
+                                left = b % 5 == 0 ? rng.Next(1, 21) : rng.Next(8, 101);
                             }
                             left--;
                             id = doc;
@@ -60,7 +62,7 @@ namespace AttnDsl.Kernels.Tests.Harness
                         case 2:
                             id = 42;
                             break;
-                        default:
+                        default: // 3
                             id = 1000 + t;
                             break;
                     }
