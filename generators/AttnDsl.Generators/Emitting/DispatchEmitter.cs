@@ -27,7 +27,7 @@ namespace AttnDsl.Generators.Emitting
             w.Line(TensorCoreKernelEmitter.Applies(spec)
                 ? $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, " +
                     (TensorCoreKernelEmitter.Warpgroup(spec) ? $"{KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, {KernelsClass}.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, " : "") +
-                    $"{KernelsClass}.{(TensorCoreKernelEmitter.Persistent(spec) ? "TcPersistentSharedWords" : "TcSharedWords")} * 4);"
+                    $"{KernelsClass}.TcSharedWords * 4);"
                 : $"    new global::AttnDsl.Runtime.KernelCache<{KernelsClass}.Arguments>({KernelsClass}.RowKernel, {KernelsClass}.TiledKernel);");
             if (spec.Masks.DocumentMask && TensorCoreKernelEmitter.Applies(spec))
             {
@@ -176,9 +176,7 @@ namespace AttnDsl.Generators.Emitting
                             w.Line("__arguments.QueryQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.QueryQuant);");
                             w.Line("__arguments.KeyQuantAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, __arguments.KeyQuant);");
                         }
-                        string launch = TensorCoreKernelEmitter.Persistent(spec)
-                            ? $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(global::AttnDsl.Runtime.TensorCoreSupport.PersistentGroups(accelerator, __plan.Groups, __plan.GroupThreads, 4 * {KernelsClass}.TcPersistentSharedWords), __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcPersistentSharedWords)), __arguments);"
-                            : $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);";
+                        string launch = $"{spec.Type.GlobalName}.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>({spec.Type.GlobalName}.{KernelsClass}.TcSharedWords)), __arguments);";
                         if (spec.Masks.DocumentMask)
                         {
                             w.Line("// [DocumentMask]: each key block's document range, computed once here, lets the kernel skip other documents' blocks");
@@ -188,9 +186,7 @@ namespace AttnDsl.Generators.Emitting
                             {
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
                                 w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)");
-                                w.Line("var __scratch = __ranges.Get(4 * __rangeCount + 1);");
-                                w.Line("__arguments.DocumentRanges = __scratch.SubView(0, 4 * __rangeCount); // min, max, first id, second run's offset");
-                                w.Line("__arguments.TileCounter = __scratch.SubView(4 * __rangeCount, 1);");
+                                w.Line("__arguments.DocumentRanges = __ranges.Get(4 * __rangeCount); // min, max, first id, second run's offset");
                                 w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
                                 w.Line(launch);
                             }

@@ -118,10 +118,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("public long OutputAddress;");
                     if (spec.Masks.DocumentMask)
                     {
-                        w.Line("/// <summary>[DocumentMask], tensor-core path: the min and max document id, first id and second run of each (batch, key block), KeyBlocks per batch.</summary>");
+                        w.Line("/// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>");
                         w.Line("public global::ILGPU.ArrayView<int> DocumentRanges;");
-                        w.Line("/// <summary>[DocumentMask], tensor-core path: the persistent kernel's next tile (zeroed by DocumentRangeKernel).</summary>");
-                        w.Line("public global::ILGPU.ArrayView<int> TileCounter;");
                         w.Line("public int KeyBlocks;");
                     }
                 }

@@ -47,16 +47,6 @@ namespace AttnDsl.Generators.Emitting
             ? $"new {TileLayoutType}(swizzleBase + {start}, {stride}, {rows} * 32, default(TTarget).Warpgroup)"
             : $"new {TileLayoutType}({start}, {stride}, 0, false)";
 
-        /// <summary>
-        /// Persistent groups ([DocumentMask] with fixed copy lanes): a document tile sees few key blocks (about ten in the
-        /// benchmark's packed documents against 64 for a causal row of 16K), so a group's start (the Q tile and first
-        /// K/V block loaded, nothing to overlap them) and its epilogue weigh on every tile. A group takes tile after tile
-        /// from a counter and copies the next tile's first K/V block and Q tile while its current tile's last block
-        /// computes. DocumentRangeKernel, launched first, zeroes the counter.
-        /// </summary>
-        internal static bool Persistent(KernelSpec spec) =>
-            spec.Masks.DocumentMask && FixedCopyLanes(spec) && !spec.UsesBlockMask && !Int8(spec);
-
         /// <summary>[Quantize]: Q and K tiles hold int8 (four per word) and QK^T runs on <c>mma.sync.m16n8k32.s8</c>.</summary>
         private static bool Int8(KernelSpec spec) => spec.Quantize is not null;
 
@@ -92,12 +82,6 @@ namespace AttnDsl.Generators.Emitting
             else
             {
                 w.Line("public const int TcSharedWords = QWords + 2 * (KWords + VWords);");
-            }
-            if (Persistent(spec))
-            {
-                w.Line("// Persistent groups: two words after the tiles hand the counter's tiles from thread 0 to the group.");
-                w.Line("public const int TcTileWord = TcSharedWords;");
-                w.Line("public const int TcPersistentSharedWords = TcSharedWords + 2;");
             }
             w.Line(Int8(spec)
                 ? "public const int KeyParts = HeadDim / 16; // 16-byte copies per int8 K row"
@@ -145,8 +129,6 @@ namespace AttnDsl.Generators.Emitting
             using (w.Block("public static void DocumentRangeKernel(Arguments a)"))
             {
                 w.Line("long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;");
-                w.Line("if (index == 0 && global::ILGPU.Warp.LaneIdx == 0)");
-                w.Line("    a.TileCounter[0] = 0; // the persistent attention kernel, launched next, takes its tiles from 0");
                 w.Line("if (index >= (long)a.Batch * a.KeyBlocks)");
                 w.Line("    return; // a whole warp past the last block");
                 w.Line("int b = (int)(index / a.KeyBlocks);");
@@ -589,52 +571,14 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("int warp = thread >> 5;");
                 w.Line("int lane = thread & 31;");
                 w.Line("int g = lane >> 2, tq = lane & 3;");
-                bool persistent = Persistent(spec);
-                // A tile's (batch, head, first and last row, KV head), under names with a prefix ("next" for the persistent
-                // kernel's look at its next tile).
-                void TileCoordinates(string tileName, string prefix)
-                {
-                    string P(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name.Substring(1);
-                    w.Line($"int {P("h")} = {tileName} / a.QueryBlocks % a.QueryHeads;");
-                    w.Line($"int {P("b")} = {tileName} / a.QueryBlocks / a.QueryHeads;");
-                    if (prefix.Length == 0)
-                    {
-                        w.Line("// Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the");
-                        w.Line("// longest groups start first and the short ones fill the end of the grid.");
-                    }
-                    w.Line($"int {P("i0")} = (a.QueryBlocks - 1 - {tileName} % a.QueryBlocks) * BlockM;");
-                    w.Line($"int {P("iLast")} = ({P("i0")} + BlockM < a.QueryLength ? {P("i0")} + BlockM : a.QueryLength) - 1;");
-                    w.Line($"int {P("kvh")} = {P("h")} / (a.QueryHeads / a.KeyValueHeads);");
-                }
-                // This thread's copy lanes of a tile's K/V blocks (and Q tile) in (b, kvh) (and h).
-                string KeyCopy(string b, string kvh) => Int8(spec)
-                    ? $"new {CopyLaneType}(keyRow, {Layout(spec, "keyRow * KStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(keyRow, keyPart)")}, (QuantKeyOffset(a, {b}, {kvh}, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, {b}, {kvh}, 1) - QuantKeyOffset(a, {b}, {kvh}, 0)) >> 2)"
-                    : $"new {CopyLaneType}(keyRow, {Layout(spec, "keyRow * KStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(keyRow, keyPart)")}, (KeyOffset(a, {b}, {kvh}, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, {b}, {kvh}, 1) - KeyOffset(a, {b}, {kvh}, 0)) >> 1)";
-                string ValueCopy(string b, string kvh) =>
-                    $"new {CopyLaneType}(valueRow, {Layout(spec, "valueRow * VStride + valuePart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(valueRow, valuePart)")}, (ValueOffset(a, {b}, {kvh}, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, {b}, {kvh}, 1) - ValueOffset(a, {b}, {kvh}, 0)) >> 1)";
-                string QueryCopy(string b, string h)
-                {
-                    string queryShared = Layout(spec, "keyRow * QStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockM * 32, true).Part(keyRow, keyPart)");
-                    return Int8(spec)
-                        ? $"new {CopyLaneType}(keyRow, {queryShared}, (QuantQueryOffset(a, {b}, {h}, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, {b}, {h}, 1) - QuantQueryOffset(a, {b}, {h}, 0)) >> 2)"
-                        : $"new {CopyLaneType}(keyRow, {queryShared}, (QueryOffset(a, {b}, {h}, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, {b}, {h}, 1) - QueryOffset(a, {b}, {h}, 0)) >> 1)";
-                }
-                void CopyLanes()
-                {
-                    w.Line($"var keyCopy = {KeyCopy("b", "kvh")};");
-                    if (ValueCopyIsKeyCopy(spec))
-                        w.Line("var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both");
-                    else
-                        w.Line($"var valueCopy = {ValueCopy("b", "kvh")};");
-                    if (!persistent)
-                        w.Line("// Q rows have K's parts, so the same lanes copy the Q tile.");
-                    w.Line($"var queryCopy = {QueryCopy("b", "h")};");
-                }
-                if (!persistent)
-                {
-                    w.Line("int tile = global::ILGPU.Grid.IdxX;");
-                    TileCoordinates("tile", "");
-                }
+                w.Line("int tile = global::ILGPU.Grid.IdxX;");
+                w.Line("int h = tile / a.QueryBlocks % a.QueryHeads;");
+                w.Line("int b = tile / a.QueryBlocks / a.QueryHeads;");
+                w.Line("// Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the");
+                w.Line("// longest groups start first and the short ones fill the end of the grid.");
+                w.Line("int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;");
+                w.Line("int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;");
+                w.Line("int kvh = h / (a.QueryHeads / a.KeyValueHeads);");
                 w.Line("int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r");
                 if (FixedCopyLanes(spec))
                 {
@@ -644,8 +588,19 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("int valueRow = thread / ValueParts, valuePart = thread % ValueParts;");
                     if (Warpgroup(spec))
                         w.Line($"int swizzleBase = {Tiles}.SwizzleBase<TTarget>(); // 0 but in the CUDA sm_90 instance");
-                    if (!persistent)
-                        CopyLanes();
+                    string keyShared = Layout(spec, "keyRow * KStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(keyRow, keyPart)");
+                    w.Line(Int8(spec)
+                        ? $"var keyCopy = new {CopyLaneType}(keyRow, {keyShared}, (QuantKeyOffset(a, b, kvh, keyRow) >> 2) + keyPart * 4, (QuantKeyOffset(a, b, kvh, 1) - QuantKeyOffset(a, b, kvh, 0)) >> 2);"
+                        : $"var keyCopy = new {CopyLaneType}(keyRow, {keyShared}, (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);");
+                    if (ValueCopyIsKeyCopy(spec))
+                        w.Line("var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both");
+                    else
+                        w.Line($"var valueCopy = new {CopyLaneType}(valueRow, {Layout(spec, "valueRow * VStride + valuePart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockN * 32, true).Part(valueRow, valuePart)")}, (ValueOffset(a, b, kvh, valueRow) >> 1) + valuePart * 4, (ValueOffset(a, b, kvh, 1) - ValueOffset(a, b, kvh, 0)) >> 1);");
+                    w.Line("// Q rows have K's parts, so the same lanes copy the Q tile.");
+                    string queryShared = Layout(spec, "keyRow * QStride + keyPart * 4", $"swizzleBase + new {TileLayoutType}(0, 0, BlockM * 32, true).Part(keyRow, keyPart)");
+                    w.Line(Int8(spec)
+                        ? $"var queryCopy = new {CopyLaneType}(keyRow, {queryShared}, (QuantQueryOffset(a, b, h, keyRow) >> 2) + keyPart * 4, (QuantQueryOffset(a, b, h, 1) - QuantQueryOffset(a, b, h, 0)) >> 2);"
+                        : $"var queryCopy = new {CopyLaneType}(keyRow, {queryShared}, (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);");
                     if (Warpgroup(spec))
                         EmitWarpgroupDescriptors(w, spec);
                 }
@@ -655,28 +610,6 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"uint keyLane0 = {Tiles}.RowOffsetB(QWords, KStride);");
                 w.Line($"uint valueLane0 = {Tiles}.RowOffsetA(QWords + KWords, VStride);");
                 w.Line();
-                System.IDisposable? tileLoop = null;
-                if (persistent)
-                {
-                    w.Line("// Persistent group: tiles come from a counter in launch order (thread 0 takes them, shared memory hands them to");
-                    w.Line("// the group), so the groups that are free take the next tile as the hardware's scheduler would. A tile's last");
-                    w.Line("// block starts the copies of the next tile's first K/V block and Q tile, which its epilogue does not wait for.");
-                    w.Line("int tiles = a.Batch * a.QueryHeads * a.QueryBlocks;");
-                    w.Line("if (thread == 0)");
-                    w.Line("    shared[TcTileWord] = (uint)global::ILGPU.Atomic.Add(ref a.TileCounter[0], 1);");
-                    w.Line("global::ILGPU.Group.Barrier();");
-                    w.Line("int tile = (int)shared[TcTileWord];");
-                    w.Line("bool prefetched = false; // the tile's first K/V block and Q tile are in flight already");
-                    w.Line("// Carried from a tile's last block to the next tile: the next tile's first step, its K/V stage, and NextBlock's state.");
-                    w.Line($"int step = 0, j0 = 0, j1 = -1, stage = 0;");
-                    w.Line($"{BlockClass} block = {BlockClass}.Empty;");
-                    w.Line("int queryDocumentMin = 0, queryDocumentMax = 0, windowFirst = -global::ILGPU.Warp.WarpSize;");
-                    w.Line("uint windowVisible = 0u, windowPartial = 0u;");
-                    tileLoop = w.Block("while (tile < tiles)");
-                    TileCoordinates("tile", "");
-                    CopyLanes();
-                    EmitAccumulatorReset(w, slices, valueTiles);
-                }
                 if (FixedCopyLanes(spec))
                 {
                     w.Line("// The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.");
@@ -722,9 +655,7 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("// The tile's key blocks: the same schedule and block classes as the portable kernels.");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
-                if (persistent)
-                    w.Line("// The query rows' document range: computed with the first block's search (here, or at the previous tile's last block).");
-                else if (spec.Masks.DocumentMask)
+                if (spec.Masks.DocumentMask)
                     w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
                 else
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
@@ -736,50 +667,30 @@ namespace AttnDsl.Generators.Emitting
                 }
                 else
                 {
-                    EmitSchedule(w, spec, "schedule", "ia0", "ia1", "b");
+                    string prefix = spec.Masks.PrefixLM ? $"a.{Field("prefixLength")}[b]" : "0";
+                    w.Line($"var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,");
+                    w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(spec.Masks.SinkCount)}, {prefix}, a.KeyLength),");
+                    w.Line($"    causal: {Bool(spec.Masks.Causal)}, window: {Bool(spec.Masks.HasWindow)}, left: {Int(spec.Masks.WindowLeft)}, right: {Int(spec.Masks.WindowRight)});");
                     w.Line("int steps = schedule.Count;");
                 }
                 string sched = ScheduleArguments(spec);
                 w.Line("bool tileFull = i0 + BlockM - 1 <= iLast;");
                 string window = "";
-                if (persistent)
+                if (spec.Masks.DocumentMask)
                 {
+                    w.Line("// The warp's verdicts on 32 steps at a time (NextBlock): none yet.");
+                    w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
+                    w.Line("uint windowVisible = 0u, windowPartial = 0u;");
                     window = "ref windowFirst, ref windowVisible, ref windowPartial, ";
-                    using (w.Block("if (!prefetched)"))
-                    {
-                        w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out queryDocumentMin, out queryDocumentMax);");
-                        w.Line("windowFirst = -global::ILGPU.Warp.WarpSize; // the warp's verdicts on 32 steps at a time (NextBlock): none yet");
-                        w.Line("windowVisible = 0u;");
-                        w.Line("windowPartial = 0u;");
-                        w.Line($"step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out j0, out j1, out block);");
-                        using (w.Block("if (step < steps)"))
-                        {
-                            w.Line("IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);");
-                            w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "j0", "stage")});");
-                        }
-                    }
-                    w.Line("prefetched = false;");
-                    w.Line("int claimed = thread == 0 ? global::ILGPU.Atomic.Add(ref a.TileCounter[0], 1) : 0; // the group's next tile, handed out at the last block");
-                    w.Line("int nextTile = -1; // not known yet");
                 }
-                else
+                w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int j0, out int j1, out {BlockClass} block);");
+                using (w.Block("if (step < steps)"))
                 {
-                    if (spec.Masks.DocumentMask)
-                    {
-                        w.Line("// The warp's verdicts on 32 steps at a time (NextBlock): none yet.");
-                        w.Line("int windowFirst = -global::ILGPU.Warp.WarpSize;");
-                        w.Line("uint windowVisible = 0u, windowPartial = 0u;");
-                        window = "ref windowFirst, ref windowVisible, ref windowPartial, ";
-                    }
-                    w.Line($"int step = NextBlock(a, {sched}, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int j0, out int j1, out {BlockClass} block);");
-                    using (w.Block("if (step < steps)"))
-                    {
-                        if (FixedCopyLanes(spec))
-                            w.Line("IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);");
-                        w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "j0", "0")});");
-                    }
-                    w.Line("int stage = 0;");
+                    if (FixedCopyLanes(spec))
+                        w.Line("IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);");
+                    w.Line($"IssueBlock<TTarget>({IssueArguments(spec, "j0", "0")});");
                 }
+                w.Line("int stage = 0;");
                 using (w.Block("while (step < steps)"))
                 {
                     // sm_90: P V is left in flight at the end of a block (EmitWarpgroupValues). The next block's NextBlock, hidden
@@ -790,12 +701,6 @@ namespace AttnDsl.Generators.Emitting
                         ? "// Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below)."
                         : "// Prefetch the next visible block into the other stage while this one is computed.");
                     w.Line($"int nextStep = NextBlock(a, {sched}, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, {window}out int nextJ0, out int nextJ1, out {BlockClass} nextBlock);");
-                    if (persistent)
-                    {
-                        w.Line("bool lastBlock = nextStep >= steps;");
-                        w.Line("if (lastBlock && thread == 0)");
-                        w.Line("    shared[TcTileWord + 1] = (uint)claimed; // read by the group past the barrier below");
-                    }
                     w.Line("// This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).");
                     w.Line($"bool partial = block == {BlockClass}.Partial;");
                     w.Line("bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests");
@@ -861,8 +766,6 @@ namespace AttnDsl.Generators.Emitting
                     if (warpgroup)
                         w.Line("if (!default(TTarget).Warpgroup)");
                     w.Line((warpgroup ? "    " : "") + "global::ILGPU.Group.Barrier();");
-                    if (persistent)
-                        EmitNextTileBlock(w, spec, TileCoordinates, KeyCopy, ValueCopy);
                     w.Line($"int stageWords = stage * {Layout(spec, "(KWords + VWords)", "(WgKWords + WgVWords)")};");
                     w.Line($"int keyBase = {Layout(spec, "QWords", "WgQWords")} + stageWords;");
                     w.Line($"int valueBase = keyBase + {Layout(spec, "KWords", "WgKWords")};");
@@ -873,18 +776,6 @@ namespace AttnDsl.Generators.Emitting
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
                     w.Line();
-                    if (persistent)
-                    {
-                        using (w.Block("if (lastBlock && prefetched)"))
-                        {
-                            w.Line("// Every warp's scores are done with this tile's Q rows: the next tile's go in under the softmax and P V.");
-                            w.Line("global::ILGPU.Group.Barrier();");
-                            TileCoordinates("nextTile", "next");
-                            w.Line($"IssueQueryTile<TTarget>(a, shared, {QueryCopy("nextB", "nextH")}, nextI0, nextILast);");
-                            w.Line($"{Tiles}.Commit<TTarget>();");
-                        }
-                        w.Line();
-                    }
                     using (w.Block($"if ({Cuda})"))
                     {
                         EmitCudaMasking(w, spec, rows, keyTiles, transforms);
@@ -916,11 +807,6 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("j1 = nextJ1;");
                     w.Line("block = nextBlock;");
                     w.Line("stage ^= 1;");
-                    if (persistent)
-                    {
-                        w.Line("if (lastBlock)");
-                        w.Line("    break; // step, j0, j1 and block are the next tile's now");
-                    }
                 }
                 w.Line();
                 if (Warpgroup(spec))
@@ -929,67 +815,8 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\"); // the last block's P V");
                 }
                 EmitEpilogue(w, spec, rows, slices, valueTiles, pack);
-                if (persistent)
-                {
-                    w.Line();
-                    using (w.Block("if (nextTile < 0)"))
-                    {
-                        w.Line("// A tile without a visible block: its next tile comes here, between barriers (no warp reads the word");
-                        w.Line("// while thread 0 writes it, and none is left behind when a later last block writes it again).");
-                        w.Line("global::ILGPU.Group.Barrier();");
-                        w.Line("if (thread == 0)");
-                        w.Line("    shared[TcTileWord + 1] = (uint)claimed;");
-                        w.Line("global::ILGPU.Group.Barrier();");
-                        w.Line("nextTile = (int)shared[TcTileWord + 1];");
-                        w.Line("global::ILGPU.Group.Barrier();");
-                    }
-                    w.Line("tile = nextTile;");
-                    tileLoop!.Dispose();
-                }
             }
             w.Line();
-        }
-
-        /// <summary>The KeyBlockSchedule of a tile's rows [<paramref name="ia0"/>, <paramref name="ia1"/>] in batch <paramref name="b"/>, as <paramref name="name"/>.</summary>
-        private static void EmitSchedule(CodeWriter w, KernelSpec spec, string name, string ia0, string ia1, string b)
-        {
-            string prefix = spec.Masks.PrefixLM ? $"a.{Field("prefixLength")}[{b}]" : "0";
-            w.Line($"var {name} = global::AttnDsl.KeyBlockSchedule.Create({ia0}, {ia1}, a.KeyLength, BlockN,");
-            w.Line($"    global::AttnDsl.KeyBlockSchedule.ExtraKeys({Int(spec.Masks.SinkCount)}, {prefix}, a.KeyLength),");
-            w.Line($"    causal: {Bool(spec.Masks.Causal)}, window: {Bool(spec.Masks.HasWindow)}, left: {Int(spec.Masks.WindowLeft)}, right: {Int(spec.Masks.WindowRight)});");
-        }
-
-        /// <summary>
-        /// Persistent kernel, past the barrier of a tile's last block: the group's next tile (claimed at this tile's start),
-        /// its first visible block (NextBlock from a fresh window, into nextStep / nextJ0 / nextJ1 / nextBlock and the
-        /// carried window) and that block's copies into the other stage, which this block does not read.
-        /// </summary>
-        private static void EmitNextTileBlock(CodeWriter w, KernelSpec spec, System.Action<string, string> tileCoordinates, System.Func<string, string, string> keyCopy, System.Func<string, string, string> valueCopy)
-        {
-            using (w.Block("if (lastBlock)"))
-            {
-                w.Line("nextTile = (int)shared[TcTileWord + 1];");
-                using (w.Block("if (nextTile < tiles)"))
-                {
-                    tileCoordinates("nextTile", "next");
-                    w.Line($"int nextIa0 = {Masks}.AlignQuery(nextI0, a.QueryLength, a.KeyLength);");
-                    w.Line($"int nextIa1 = {Masks}.AlignQuery(nextILast, a.QueryLength, a.KeyLength);");
-                    w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)nextB * a.KeyLength + nextI0, nextILast - nextI0 + 1, out queryDocumentMin, out queryDocumentMax);");
-                    EmitSchedule(w, spec, "nextSchedule", "nextIa0", "nextIa1", "nextB");
-                    w.Line("windowFirst = -global::ILGPU.Warp.WarpSize;");
-                    w.Line("windowVisible = 0u;");
-                    w.Line("windowPartial = 0u;");
-                    w.Line("nextStep = NextBlock(a, nextSchedule, 0, nextB, nextIa0, nextIa1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out nextJ0, out nextJ1, out nextBlock);");
-                    using (w.Block("if (nextStep < nextSchedule.Count)"))
-                    {
-                        w.Line($"var nextKeyCopy = {keyCopy("nextB", "nextKvh")};");
-                        w.Line(ValueCopyIsKeyCopy(spec)
-                            ? "IssueBlock<TTarget>(a, shared, nextKeyCopy, nextKeyCopy, nextJ0, stage ^ 1);"
-                            : $"IssueBlock<TTarget>(a, shared, nextKeyCopy, {valueCopy("nextB", "nextKvh")}, nextJ0, stage ^ 1);");
-                        w.Line("prefetched = true;");
-                    }
-                }
-            }
         }
 
         // A fragment row (slice r, half hf) of this lane, its aligned position and whether it exists, from row0.
@@ -1066,33 +893,10 @@ namespace AttnDsl.Generators.Emitting
             {
                 w.Line("// Fragment registers of the CUDA instance; output accumulators and row sums start at zero, row maxima at -inf.");
                 w.Line($"{Asm}(\".reg .f32 {string.Join(", ", f32)}; .reg .b32 {string.Join(", ", b32)};\");");
-                w.Line($"{Asm}(\"{AccumulatorInit(slices, valueTiles)}\");");
+                var init = f32.Where(x => x.StartsWith("attn_o") || x.StartsWith("attn_l")).Select(x => $"mov.f32 {x}, 0f00000000;")
+                    .Concat(f32.Where(x => x.StartsWith("attn_m")).Select(x => $"mov.f32 {x}, 0fFF800000;"));
+                w.Line($"{Asm}(\"{string.Join(" ", init)}\");");
             }
-        }
-
-        /// <summary>The CUDA instance's output accumulators and row sums to zero, row maxima to -inf.</summary>
-        private static string AccumulatorInit(int slices, int valueTiles)
-        {
-            var init = new List<string>();
-            for (int r = 0; r < slices; r++)
-            {
-                for (int d = 0; d < valueTiles; d++)
-                    for (int c = 0; c < 4; c++)
-                        init.Add($"mov.f32 {O(r, d, c)}, 0f00000000;");
-                for (int hf = 0; hf < 2; hf++)
-                    init.Add($"mov.f32 {L(r, hf)}, 0f00000000;");
-            }
-            for (int r = 0; r < slices; r++)
-                for (int hf = 0; hf < 2; hf++)
-                    init.Add($"mov.f32 {M(r, hf)}, 0fFF800000;");
-            return string.Join(" ", init);
-        }
-
-        /// <summary>A persistent group's next tile starts from zeroed accumulators (the first tile's come from the declarations).</summary>
-        private static void EmitAccumulatorReset(CodeWriter w, int slices, int valueTiles)
-        {
-            w.Line($"if ({Cuda})");
-            w.Line($"    {Asm}(\"{AccumulatorInit(slices, valueTiles)}\");");
         }
 
         // wgmma's shared-memory descriptors: start address >> 4 in bits 0-13, leading byte offset >> 4 in 16-29, stride byte

@@ -20,19 +20,6 @@ namespace AttnDsl.Runtime
         /// Dynamic shared memory a group may opt into on a CUDA device of this compute capability
         /// (CUDA's per-block opt-in maximum); 0 before sm_80, which lacks cp.async and bf16 mma.
         /// </summary>
-        /// <summary>
-        /// Groups of a persistent tensor-core kernel: as many as the multiprocessors hold at once by threads and shared memory
-        /// (registers may hold fewer; the extra groups start late and find the tile counter spent), at most one per tile.
-        /// </summary>
-        public static int PersistentGroups(Accelerator accelerator, int tiles, int groupThreads, int sharedBytes)
-        {
-            int byThreads = accelerator.MaxNumThreadsPerMultiprocessor / groupThreads;
-            int limit = SharedMemoryLimit(accelerator);
-            int byShared = limit > 0 ? limit / (sharedBytes + 1024) : 1; // 1 KB per group reserved by the driver
-            long groups = (long)accelerator.NumMultiprocessors * System.Math.Max(1, System.Math.Min(byThreads, byShared));
-            return (int)System.Math.Max(1, System.Math.Min(tiles, groups));
-        }
-
         public static int SharedMemoryLimit(Accelerator accelerator)
         {
             if (accelerator is CudaAccelerator cuda)

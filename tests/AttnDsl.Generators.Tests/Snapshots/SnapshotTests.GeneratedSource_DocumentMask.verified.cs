@@ -42,7 +42,7 @@ namespace Samples
         };
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
-            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcPersistentSharedWords * 4);
+            new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
         /// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>
         private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();
 
@@ -118,11 +118,9 @@ namespace Samples
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
                     long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)
-                    var __scratch = __ranges.Get(4 * __rangeCount + 1);
-                    __arguments.DocumentRanges = __scratch.SubView(0, 4 * __rangeCount); // min, max, first id, second run's offset
-                    __arguments.TileCounter = __scratch.SubView(4 * __rangeCount, 1);
+                    __arguments.DocumentRanges = __ranges.Get(4 * __rangeCount); // min, max, first id, second run's offset
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
-                    global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(global::AttnDsl.Runtime.TensorCoreSupport.PersistentGroups(accelerator, __plan.Groups, __plan.GroupThreads, 4 * AttnDslKernels.TcPersistentSharedWords), __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcPersistentSharedWords)), __arguments);
+                    global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
                 return;
             }
@@ -182,9 +180,6 @@ namespace Samples
             public const int WgVWords = BlockN * HeadDimV / 2;
             public const int TcSharedWords = QWords + 2 * (KWords + VWords) > WgQWords + 2 * (WgKWords + WgVWords) + 256
                 ? QWords + 2 * (KWords + VWords) : WgQWords + 2 * (WgKWords + WgVWords) + 256;
-            // Persistent groups: two words after the tiles hand the counter's tiles from thread 0 to the group.
-            public const int TcTileWord = TcSharedWords;
-            public const int TcPersistentSharedWords = TcSharedWords + 2;
             public const int KeyParts = HeadDim / 8; // 16-byte copies per K row
             public const int ValueParts = HeadDimV / 8;
 
@@ -213,10 +208,8 @@ namespace Samples
                 public long KeyAddress;
                 public long ValueAddress;
                 public long OutputAddress;
-                /// <summary>[DocumentMask], tensor-core path: the min and max document id, first id and second run of each (batch, key block), KeyBlocks per batch.</summary>
+                /// <summary>[DocumentMask], tensor-core path: the min and max document id of each (batch, key block), KeyBlocks per batch.</summary>
                 public global::ILGPU.ArrayView<int> DocumentRanges;
-                /// <summary>[DocumentMask], tensor-core path: the persistent kernel's next tile (zeroed by DocumentRangeKernel).</summary>
-                public global::ILGPU.ArrayView<int> TileCounter;
                 public int KeyBlocks;
                 public global::ILGPU.ArrayView<int> Arg_documentIds;
             }
@@ -752,8 +745,6 @@ namespace Samples
             public static void DocumentRangeKernel(Arguments a)
             {
                 long index = (long)global::ILGPU.Grid.IdxX * (global::ILGPU.Group.DimX / global::ILGPU.Warp.WarpSize) + global::ILGPU.Warp.WarpIdx;
-                if (index == 0 && global::ILGPU.Warp.LaneIdx == 0)
-                    a.TileCounter[0] = 0; // the persistent attention kernel, launched next, takes its tiles from 0
                 if (index >= (long)a.Batch * a.KeyBlocks)
                     return; // a whole warp past the last block
                 int b = (int)(index / a.KeyBlocks);
@@ -908,10 +899,22 @@ namespace Samples
                 int warp = thread >> 5;
                 int lane = thread & 31;
                 int g = lane >> 2, tq = lane & 3;
+                int tile = global::ILGPU.Grid.IdxX;
+                int h = tile / a.QueryBlocks % a.QueryHeads;
+                int b = tile / a.QueryBlocks / a.QueryHeads;
+                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
+                // longest groups start first and the short ones fill the end of the grid.
+                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
+                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
                 // This thread's share of every K/V stage's copies (IssueBlock): a fixed part of fixed rows.
                 int keyRow = thread / KeyParts, keyPart = thread % KeyParts;
                 int swizzleBase = global::AttnDsl.TensorCores.SharedTiles.SwizzleBase<TTarget>(); // 0 but in the CUDA sm_90 instance
+                var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockN * 32, true).Part(keyRow, keyPart) : keyRow * KStride + keyPart * 4), (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
+                var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both
+                // Q rows have K's parts, so the same lanes copy the Q tile.
+                var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockM * 32, true).Part(keyRow, keyPart) : keyRow * QStride + keyPart * 4), (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);
                 if (default(TTarget).Cuda && default(TTarget).Warpgroup)
                 {
                     // Descriptors of this warpgroup's 64-row Q tiles and of stage 0's K and V; a block adds its stage's offset.
@@ -923,1140 +926,1046 @@ namespace Samples
                 uint keyLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetB(QWords, KStride);
                 uint valueLane0 = global::AttnDsl.TensorCores.SharedTiles.RowOffsetA(QWords + KWords, VStride);
 
-                // Persistent group: tiles come from a counter in launch order (thread 0 takes them, shared memory hands them to
-                // the group), so the groups that are free take the next tile as the hardware's scheduler would. A tile's last
-                // block starts the copies of the next tile's first K/V block and Q tile, which its epilogue does not wait for.
-                int tiles = a.Batch * a.QueryHeads * a.QueryBlocks;
-                if (thread == 0)
-                    shared[TcTileWord] = (uint)global::ILGPU.Atomic.Add(ref a.TileCounter[0], 1);
-                global::ILGPU.Group.Barrier();
-                int tile = (int)shared[TcTileWord];
-                bool prefetched = false; // the tile's first K/V block and Q tile are in flight already
-                // Carried from a tile's last block to the next tile: the next tile's first step, its K/V stage, and NextBlock's state.
-                int step = 0, j0 = 0, j1 = -1, stage = 0;
-                global::AttnDsl.BlockClass block = global::AttnDsl.BlockClass.Empty;
-                int queryDocumentMin = 0, queryDocumentMax = 0, windowFirst = -global::ILGPU.Warp.WarpSize;
+                // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
+
+                // This thread's fragment rows are row0 + 16 slice + 8 half (aligned: rowAligned0 + ...); the loop and the
+                // epilogue derive each from these two, so one pair of registers carries them all through the loop.
+                int row0 = i0 + warpRow + g;
+                int rowAligned0 = global::AttnDsl.MaskSemantics.AlignQuery(row0, a.QueryLength, a.KeyLength);
+                float max00 = float.NegativeInfinity, sum00 = 0f;
+                float max01 = float.NegativeInfinity, sum01 = 0f;
+                float max10 = float.NegativeInfinity, sum10 = 0f;
+                float max11 = float.NegativeInfinity, sum11 = 0f;
+                float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
+                float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
+                float o0_2_0 = 0f, o0_2_1 = 0f, o0_2_2 = 0f, o0_2_3 = 0f;
+                float o0_3_0 = 0f, o0_3_1 = 0f, o0_3_2 = 0f, o0_3_3 = 0f;
+                float o0_4_0 = 0f, o0_4_1 = 0f, o0_4_2 = 0f, o0_4_3 = 0f;
+                float o0_5_0 = 0f, o0_5_1 = 0f, o0_5_2 = 0f, o0_5_3 = 0f;
+                float o0_6_0 = 0f, o0_6_1 = 0f, o0_6_2 = 0f, o0_6_3 = 0f;
+                float o0_7_0 = 0f, o0_7_1 = 0f, o0_7_2 = 0f, o0_7_3 = 0f;
+                float o1_0_0 = 0f, o1_0_1 = 0f, o1_0_2 = 0f, o1_0_3 = 0f;
+                float o1_1_0 = 0f, o1_1_1 = 0f, o1_1_2 = 0f, o1_1_3 = 0f;
+                float o1_2_0 = 0f, o1_2_1 = 0f, o1_2_2 = 0f, o1_2_3 = 0f;
+                float o1_3_0 = 0f, o1_3_1 = 0f, o1_3_2 = 0f, o1_3_3 = 0f;
+                float o1_4_0 = 0f, o1_4_1 = 0f, o1_4_2 = 0f, o1_4_3 = 0f;
+                float o1_5_0 = 0f, o1_5_1 = 0f, o1_5_2 = 0f, o1_5_3 = 0f;
+                float o1_6_0 = 0f, o1_6_1 = 0f, o1_6_2 = 0f, o1_6_3 = 0f;
+                float o1_7_0 = 0f, o1_7_1 = 0f, o1_7_2 = 0f, o1_7_3 = 0f;
+
+                // The tile's key blocks: the same schedule and block classes as the portable kernels.
+                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);
+                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
+                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
+                    causal: true, window: false, left: 0, right: 0);
+                int steps = schedule.Count;
+                bool tileFull = i0 + BlockM - 1 <= iLast;
+                // The warp's verdicts on 32 steps at a time (NextBlock): none yet.
+                int windowFirst = -global::ILGPU.Warp.WarpSize;
                 uint windowVisible = 0u, windowPartial = 0u;
-                while (tile < tiles)
+                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                if (step < steps)
                 {
-                    int h = tile / a.QueryBlocks % a.QueryHeads;
-                    int b = tile / a.QueryBlocks / a.QueryHeads;
-                    // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
-                    // longest groups start first and the short ones fill the end of the grid.
-                    int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
-                    int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
-                    int kvh = h / (a.QueryHeads / a.KeyValueHeads);
-                    var keyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockN * 32, true).Part(keyRow, keyPart) : keyRow * KStride + keyPart * 4), (KeyOffset(a, b, kvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, b, kvh, 1) - KeyOffset(a, b, kvh, 0)) >> 1);
-                    var valueCopy = keyCopy; // V rows have K's parts, strides and layout offsets: one set of registers for both
-                    var queryCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockM * 32, true).Part(keyRow, keyPart) : keyRow * QStride + keyPart * 4), (QueryOffset(a, b, h, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, b, h, 1) - QueryOffset(a, b, h, 0)) >> 1);
-                    if (default(TTarget).Cuda)
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000; mov.f32 attn_o1_0_0, 0f00000000; mov.f32 attn_o1_0_1, 0f00000000; mov.f32 attn_o1_0_2, 0f00000000; mov.f32 attn_o1_0_3, 0f00000000; mov.f32 attn_o1_1_0, 0f00000000; mov.f32 attn_o1_1_1, 0f00000000; mov.f32 attn_o1_1_2, 0f00000000; mov.f32 attn_o1_1_3, 0f00000000; mov.f32 attn_o1_2_0, 0f00000000; mov.f32 attn_o1_2_1, 0f00000000; mov.f32 attn_o1_2_2, 0f00000000; mov.f32 attn_o1_2_3, 0f00000000; mov.f32 attn_o1_3_0, 0f00000000; mov.f32 attn_o1_3_1, 0f00000000; mov.f32 attn_o1_3_2, 0f00000000; mov.f32 attn_o1_3_3, 0f00000000; mov.f32 attn_o1_4_0, 0f00000000; mov.f32 attn_o1_4_1, 0f00000000; mov.f32 attn_o1_4_2, 0f00000000; mov.f32 attn_o1_4_3, 0f00000000; mov.f32 attn_o1_5_0, 0f00000000; mov.f32 attn_o1_5_1, 0f00000000; mov.f32 attn_o1_5_2, 0f00000000; mov.f32 attn_o1_5_3, 0f00000000; mov.f32 attn_o1_6_0, 0f00000000; mov.f32 attn_o1_6_1, 0f00000000; mov.f32 attn_o1_6_2, 0f00000000; mov.f32 attn_o1_6_3, 0f00000000; mov.f32 attn_o1_7_0, 0f00000000; mov.f32 attn_o1_7_1, 0f00000000; mov.f32 attn_o1_7_2, 0f00000000; mov.f32 attn_o1_7_3, 0f00000000; mov.f32 attn_l10, 0f00000000; mov.f32 attn_l11, 0f00000000; mov.f32 attn_m00, 0fFF800000; mov.f32 attn_m01, 0fFF800000; mov.f32 attn_m10, 0fFF800000; mov.f32 attn_m11, 0fFF800000;");
-                    // The Q tile is copied with the first key block (IssueQueryTile): a tile that sees no key never reads it.
-
-                    // This thread's fragment rows are row0 + 16 slice + 8 half (aligned: rowAligned0 + ...); the loop and the
-                    // epilogue derive each from these two, so one pair of registers carries them all through the loop.
-                    int row0 = i0 + warpRow + g;
-                    int rowAligned0 = global::AttnDsl.MaskSemantics.AlignQuery(row0, a.QueryLength, a.KeyLength);
-                    float max00 = float.NegativeInfinity, sum00 = 0f;
-                    float max01 = float.NegativeInfinity, sum01 = 0f;
-                    float max10 = float.NegativeInfinity, sum10 = 0f;
-                    float max11 = float.NegativeInfinity, sum11 = 0f;
-                    float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
-                    float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
-                    float o0_2_0 = 0f, o0_2_1 = 0f, o0_2_2 = 0f, o0_2_3 = 0f;
-                    float o0_3_0 = 0f, o0_3_1 = 0f, o0_3_2 = 0f, o0_3_3 = 0f;
-                    float o0_4_0 = 0f, o0_4_1 = 0f, o0_4_2 = 0f, o0_4_3 = 0f;
-                    float o0_5_0 = 0f, o0_5_1 = 0f, o0_5_2 = 0f, o0_5_3 = 0f;
-                    float o0_6_0 = 0f, o0_6_1 = 0f, o0_6_2 = 0f, o0_6_3 = 0f;
-                    float o0_7_0 = 0f, o0_7_1 = 0f, o0_7_2 = 0f, o0_7_3 = 0f;
-                    float o1_0_0 = 0f, o1_0_1 = 0f, o1_0_2 = 0f, o1_0_3 = 0f;
-                    float o1_1_0 = 0f, o1_1_1 = 0f, o1_1_2 = 0f, o1_1_3 = 0f;
-                    float o1_2_0 = 0f, o1_2_1 = 0f, o1_2_2 = 0f, o1_2_3 = 0f;
-                    float o1_3_0 = 0f, o1_3_1 = 0f, o1_3_2 = 0f, o1_3_3 = 0f;
-                    float o1_4_0 = 0f, o1_4_1 = 0f, o1_4_2 = 0f, o1_4_3 = 0f;
-                    float o1_5_0 = 0f, o1_5_1 = 0f, o1_5_2 = 0f, o1_5_3 = 0f;
-                    float o1_6_0 = 0f, o1_6_1 = 0f, o1_6_2 = 0f, o1_6_3 = 0f;
-                    float o1_7_0 = 0f, o1_7_1 = 0f, o1_7_2 = 0f, o1_7_3 = 0f;
-
-                    // The tile's key blocks: the same schedule and block classes as the portable kernels.
-                    int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
-                    int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
-                    // The query rows' document range: computed with the first block's search (here, or at the previous tile's last block).
-                    var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                        global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                        causal: true, window: false, left: 0, right: 0);
-                    int steps = schedule.Count;
-                    bool tileFull = i0 + BlockM - 1 <= iLast;
-                    if (!prefetched)
+                    IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
+                    IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, 0);
+                }
+                int stage = 0;
+                while (step < steps)
+                {
+                    // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below).
+                    int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                    // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
+                    bool partial = block == global::AttnDsl.BlockClass.Partial;
+                    bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
+                    // The block's document range and runs (DocumentRangeKernel), read only where HiddenKeys needs them.
+                    int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;
+                    if (!wholeBlock)
                     {
-                        global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)b * a.KeyLength + i0, iLast - i0 + 1, out queryDocumentMin, out queryDocumentMax);
-                        windowFirst = -global::ILGPU.Warp.WarpSize; // the warp's verdicts on 32 steps at a time (NextBlock): none yet
-                        windowVisible = 0u;
-                        windowPartial = 0u;
-                        step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out j0, out j1, out block);
-                        if (step < steps)
+                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;
+                        keyDocumentMin = a.DocumentRanges[rangeIndex];
+                        keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
+                        keyFirstDocument = a.DocumentRanges[rangeIndex + 2];
+                        keySplit = a.DocumentRanges[rangeIndex + 3];
+                    }
+                    // A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.
+                    uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
+                    if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)
+                    {
+                        // Two documents in the block, one after the other (where a document ends): a row's keys are the part of its
+                        // causal / window interval in its own document's run.
+                        int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
+                        int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
+                        global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
+                        if (!(row0 <= iLast)) // a row past the end sees nothing
+                            hi00 = lo00 - 1;
+                        hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
+                        int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
+                        global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
+                        if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
+                            hi01 = lo01 - 1;
+                        hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
+                        int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
+                        global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
+                        if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
+                            hi10 = lo10 - 1;
+                        hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
+                        int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
+                        global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
+                        if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
+                            hi11 = lo11 - 1;
+                        hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
+                    }
+                    else if (partial && keyDocumentMin != keyDocumentMax)
+                    {
+                        // Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.
+                        int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
+                        if (!(row0 <= iLast)) // a row past the end sees nothing
+                            hi00 = lo00 - 1;
+                        int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
+                        if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
+                            hi01 = lo01 - 1;
+                        int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
+                        if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
+                            hi10 = lo10 - 1;
+                        int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
+                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
+                        if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
+                            hi11 = lo11 - 1;
+                        for (int e = 0; e < BlockN / 4; e++)
                         {
-                            IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
-                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, j0, stage);
+                            int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
+                            int keyDocument = j <= j1 ? a.Arg_documentIds[(long)b * a.KeyLength + j] : 0;
+                            if (j < lo00 || j > hi00 || keyDocument != document00)
+                                hidden00 |= 1u << e;
+                            if (j < lo01 || j > hi01 || keyDocument != document01)
+                                hidden01 |= 1u << e;
+                            if (j < lo10 || j > hi10 || keyDocument != document10)
+                                hidden10 |= 1u << e;
+                            if (j < lo11 || j > hi11 || keyDocument != document11)
+                                hidden11 |= 1u << e;
                         }
                     }
-                    prefetched = false;
-                    int claimed = thread == 0 ? global::ILGPU.Atomic.Add(ref a.TileCounter[0], 1) : 0; // the group's next tile, handed out at the last block
-                    int nextTile = -1; // not known yet
-                    while (step < steps)
+                    else
                     {
-                        // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below).
-                        int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
-                        bool lastBlock = nextStep >= steps;
-                        if (lastBlock && thread == 0)
-                            shared[TcTileWord + 1] = (uint)claimed; // read by the group past the barrier below
-                        // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
-                        bool partial = block == global::AttnDsl.BlockClass.Partial;
-                        bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                        // The block's document range and runs (DocumentRangeKernel), read only where HiddenKeys needs them.
-                        int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;
-                        if (!wholeBlock)
+                        hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
+                    }
+
+                    if (default(TTarget).Warpgroup)
+                    {
+                        // This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock
+                        // and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.
+                        global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                        if (default(TTarget).Cuda)
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
+                        global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
+                        global::ILGPU.Group.Barrier();
+                        if (nextStep < steps)
+                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
+                    }
+                    else if (nextStep < steps)
+                    {
+                        IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
+                        global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
+                    }
+                    else
+                    {
+                        global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                    }
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier();
+                    int stageWords = stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
+                    int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stageWords;
+                    int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
+                    uint keyLane = keyLane0 + (uint)stageWords * 4u;
+                    uint valueLane = valueLane0 + (uint)stageWords * 4u;
+
+                    // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
+                    float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
+                    float s0_1_0 = 0f, s0_1_1 = 0f, s0_1_2 = 0f, s0_1_3 = 0f;
+                    float s0_2_0 = 0f, s0_2_1 = 0f, s0_2_2 = 0f, s0_2_3 = 0f;
+                    float s0_3_0 = 0f, s0_3_1 = 0f, s0_3_2 = 0f, s0_3_3 = 0f;
+                    float s0_4_0 = 0f, s0_4_1 = 0f, s0_4_2 = 0f, s0_4_3 = 0f;
+                    float s0_5_0 = 0f, s0_5_1 = 0f, s0_5_2 = 0f, s0_5_3 = 0f;
+                    float s0_6_0 = 0f, s0_6_1 = 0f, s0_6_2 = 0f, s0_6_3 = 0f;
+                    float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
+                    float s1_0_0 = 0f, s1_0_1 = 0f, s1_0_2 = 0f, s1_0_3 = 0f;
+                    float s1_1_0 = 0f, s1_1_1 = 0f, s1_1_2 = 0f, s1_1_3 = 0f;
+                    float s1_2_0 = 0f, s1_2_1 = 0f, s1_2_2 = 0f, s1_2_3 = 0f;
+                    float s1_3_0 = 0f, s1_3_1 = 0f, s1_3_2 = 0f, s1_3_3 = 0f;
+                    float s1_4_0 = 0f, s1_4_1 = 0f, s1_4_2 = 0f, s1_4_3 = 0f;
+                    float s1_5_0 = 0f, s1_5_1 = 0f, s1_5_2 = 0f, s1_5_3 = 0f;
+                    float s1_6_0 = 0f, s1_6_1 = 0f, s1_6_2 = 0f, s1_6_3 = 0f;
+                    float s1_7_0 = 0f, s1_7_1 = 0f, s1_7_2 = 0f, s1_7_3 = 0f;
+                    if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                    {
+                        // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dq, attn_dq, 512; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 514; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 516; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 518; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                    }
+                    else if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000; mov.f32 attn_s1_0_0, 0f00000000; mov.f32 attn_s1_0_1, 0f00000000; mov.f32 attn_s1_0_2, 0f00000000; mov.f32 attn_s1_0_3, 0f00000000; mov.f32 attn_s1_1_0, 0f00000000; mov.f32 attn_s1_1_1, 0f00000000; mov.f32 attn_s1_1_2, 0f00000000; mov.f32 attn_s1_1_3, 0f00000000; mov.f32 attn_s1_2_0, 0f00000000; mov.f32 attn_s1_2_1, 0f00000000; mov.f32 attn_s1_2_2, 0f00000000; mov.f32 attn_s1_2_3, 0f00000000; mov.f32 attn_s1_3_0, 0f00000000; mov.f32 attn_s1_3_1, 0f00000000; mov.f32 attn_s1_3_2, 0f00000000; mov.f32 attn_s1_3_3, 0f00000000; mov.f32 attn_s1_4_0, 0f00000000; mov.f32 attn_s1_4_1, 0f00000000; mov.f32 attn_s1_4_2, 0f00000000; mov.f32 attn_s1_4_3, 0f00000000; mov.f32 attn_s1_5_0, 0f00000000; mov.f32 attn_s1_5_1, 0f00000000; mov.f32 attn_s1_5_2, 0f00000000; mov.f32 attn_s1_5_3, 0f00000000; mov.f32 attn_s1_6_0, 0f00000000; mov.f32 attn_s1_6_1, 0f00000000; mov.f32 attn_s1_6_2, 0f00000000; mov.f32 attn_s1_6_3, 0f00000000; mov.f32 attn_s1_7_0, 0f00000000; mov.f32 attn_s1_7_1, 0f00000000; mov.f32 attn_s1_7_2, 0f00000000; mov.f32 attn_s1_7_3, 0f00000000;");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+0]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9216]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+0]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2304]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4608]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6912]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+32]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9248]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+32]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2336]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4640]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6944]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+64]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9280]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+64]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2368]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4672]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6976]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+96]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9312]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+96]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2400]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4704]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+7008]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                    }
+                    else
+                    {
+                        var queryTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + 0, QStride, BlockM * 32, default(TTarget).Warpgroup);
+                        var keyTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + keyBase, KStride, BlockN * 32, default(TTarget).Warpgroup);
                         {
-                            long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;
-                            keyDocumentMin = a.DocumentRanges[rangeIndex];
-                            keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
-                            keyFirstDocument = a.DocumentRanges[rangeIndex + 2];
-                            keySplit = a.DocumentRanges[rangeIndex + 3];
-                        }
-                        // A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.
-                        uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
-                        if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)
-                        {
-                            // Two documents in the block, one after the other (where a document ends): a row's keys are the part of its
-                            // causal / window interval in its own document's run.
-                            int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
-                            int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
-                            global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
-                            if (!(row0 <= iLast)) // a row past the end sees nothing
-                                hi00 = lo00 - 1;
-                            hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
-                            int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
-                            global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
-                            if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
-                                hi01 = lo01 - 1;
-                            hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
-                            int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
-                            global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
-                            if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
-                                hi10 = lo10 - 1;
-                            hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
-                            int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
-                            global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
-                            if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
-                                hi11 = lo11 - 1;
-                            hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
-                        }
-                        else if (partial && keyDocumentMin != keyDocumentMax)
-                        {
-                            // Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.
-                            int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
-                            if (!(row0 <= iLast)) // a row past the end sees nothing
-                                hi00 = lo00 - 1;
-                            int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
-                            if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
-                                hi01 = lo01 - 1;
-                            int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
-                            if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
-                                hi10 = lo10 - 1;
-                            int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
-                            global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
-                            if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
-                                hi11 = lo11 - 1;
-                            for (int e = 0; e < BlockN / 4; e++)
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 0);
                             {
-                                int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
-                                int keyDocument = j <= j1 ? a.Arg_documentIds[(long)b * a.KeyLength + j] : 0;
-                                if (j < lo00 || j > hi00 || keyDocument != document00)
-                                    hidden00 |= 1u << e;
-                                if (j < lo01 || j > hi01 || keyDocument != document01)
-                                    hidden01 |= 1u << e;
-                                if (j < lo10 || j > hi10 || keyDocument != document10)
-                                    hidden10 |= 1u << e;
-                                if (j < lo11 || j > hi11 || keyDocument != document11)
-                                    hidden11 |= 1u << e;
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
+                                (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 0);
+                                (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 0);
+                                (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 0);
+                                (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                         }
-                        else
                         {
-                            hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
-                            hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
-                            hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
-                            hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 8);
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
+                                (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 8);
+                                (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 8);
+                                (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 8);
+                                (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
                         }
+                        {
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 16);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 16);
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 16);
+                                (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 16);
+                                (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 16);
+                                (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 16);
+                                (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                        }
+                        {
+                            var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 24);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 24);
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 24);
+                                (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 24);
+                                (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 24);
+                                (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 24);
+                                (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                        }
+                    }
+
+                    if (default(TTarget).Cuda)
+                    {
+                        // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.
+                        if (!wholeBlock)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_0, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_1, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_0, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_1, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_0, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_1, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_0, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_1, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_0, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_1, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_0, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_1, 0fFF800000; }", hidden00);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_2, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_3, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_2, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_3, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_2, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_3, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_2, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_3, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_2, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_3, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_2, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_3, 0fFF800000; }", hidden01);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_1, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_0, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_1, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_0, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_1, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_0, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_1, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_0, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_1, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_0, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_1, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_0, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_1, 0fFF800000; }", hidden10);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_3, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_2, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_3, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_2, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_3, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_2, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_3, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_2, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_3, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_2, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_3, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_2, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_3, 0fFF800000; }", hidden11);
+                        }
+
+                        // Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s1_0_0, attn_s1_0_1; max.f32 t1, attn_s1_1_0, attn_s1_1_1; max.f32 t2, attn_s1_2_0, attn_s1_2_1; max.f32 t3, attn_s1_3_0, attn_s1_3_1; max.f32 t4, attn_s1_4_0, attn_s1_4_1; max.f32 t5, attn_s1_5_0, attn_s1_5_1; max.f32 t6, attn_s1_6_0, attn_s1_6_1; max.f32 t7, attn_s1_7_0, attn_s1_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m10, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m10, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m10, mnew; neg.f32 offset, offset; mul.f32 attn_l10, attn_l10, corr; mul.f32 attn_o1_0_0, attn_o1_0_0, corr; mul.f32 attn_o1_0_1, attn_o1_0_1, corr; mul.f32 attn_o1_1_0, attn_o1_1_0, corr; mul.f32 attn_o1_1_1, attn_o1_1_1, corr; mul.f32 attn_o1_2_0, attn_o1_2_0, corr; mul.f32 attn_o1_2_1, attn_o1_2_1, corr; mul.f32 attn_o1_3_0, attn_o1_3_0, corr; mul.f32 attn_o1_3_1, attn_o1_3_1, corr; mul.f32 attn_o1_4_0, attn_o1_4_0, corr; mul.f32 attn_o1_4_1, attn_o1_4_1, corr; mul.f32 attn_o1_5_0, attn_o1_5_0, corr; mul.f32 attn_o1_5_1, attn_o1_5_1, corr; mul.f32 attn_o1_6_0, attn_o1_6_0, corr; mul.f32 attn_o1_6_1, attn_o1_6_1, corr; mul.f32 attn_o1_7_0, attn_o1_7_0, corr; mul.f32 attn_o1_7_1, attn_o1_7_1, corr; fma.rn.f32 e0, attn_s1_0_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p1_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l10, attn_l10, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s1_0_2, attn_s1_0_3; max.f32 t1, attn_s1_1_2, attn_s1_1_3; max.f32 t2, attn_s1_2_2, attn_s1_2_3; max.f32 t3, attn_s1_3_2, attn_s1_3_3; max.f32 t4, attn_s1_4_2, attn_s1_4_3; max.f32 t5, attn_s1_5_2, attn_s1_5_3; max.f32 t6, attn_s1_6_2, attn_s1_6_3; max.f32 t7, attn_s1_7_2, attn_s1_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m11, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m11, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m11, mnew; neg.f32 offset, offset; mul.f32 attn_l11, attn_l11, corr; mul.f32 attn_o1_0_2, attn_o1_0_2, corr; mul.f32 attn_o1_0_3, attn_o1_0_3, corr; mul.f32 attn_o1_1_2, attn_o1_1_2, corr; mul.f32 attn_o1_1_3, attn_o1_1_3, corr; mul.f32 attn_o1_2_2, attn_o1_2_2, corr; mul.f32 attn_o1_2_3, attn_o1_2_3, corr; mul.f32 attn_o1_3_2, attn_o1_3_2, corr; mul.f32 attn_o1_3_3, attn_o1_3_3, corr; mul.f32 attn_o1_4_2, attn_o1_4_2, corr; mul.f32 attn_o1_4_3, attn_o1_4_3, corr; mul.f32 attn_o1_5_2, attn_o1_5_2, corr; mul.f32 attn_o1_5_3, attn_o1_5_3, corr; mul.f32 attn_o1_6_2, attn_o1_6_2, corr; mul.f32 attn_o1_6_3, attn_o1_6_3, corr; mul.f32 attn_o1_7_2, attn_o1_7_2, corr; mul.f32 attn_o1_7_3, attn_o1_7_3, corr; fma.rn.f32 e0, attn_s1_0_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p1_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l11, attn_l11, e0; }");
 
                         if (default(TTarget).Warpgroup)
                         {
-                            // This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock
-                            // and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.
-                            global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
-                            if (default(TTarget).Cuda)
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
-                            global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
-                            global::ILGPU.Group.Barrier();
-                            if (nextStep < steps)
-                                IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
-                        }
-                        else if (nextStep < steps)
-                        {
-                            IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
-                            global::AttnDsl.TensorCores.SharedTiles.WaitAllButOne<TTarget>();
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
+                            // block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                         }
                         else
                         {
-                            global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
+                            // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2304]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2336]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2368]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2400]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4608]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4640]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4672]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4704]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6912]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6944]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6976]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+7008]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
                         }
-                        if (!default(TTarget).Warpgroup)
-                            global::ILGPU.Group.Barrier();
-                        if (lastBlock)
-                        {
-                            nextTile = (int)shared[TcTileWord + 1];
-                            if (nextTile < tiles)
-                            {
-                                int nextH = nextTile / a.QueryBlocks % a.QueryHeads;
-                                int nextB = nextTile / a.QueryBlocks / a.QueryHeads;
-                                int nextI0 = (a.QueryBlocks - 1 - nextTile % a.QueryBlocks) * BlockM;
-                                int nextILast = (nextI0 + BlockM < a.QueryLength ? nextI0 + BlockM : a.QueryLength) - 1;
-                                int nextKvh = nextH / (a.QueryHeads / a.KeyValueHeads);
-                                int nextIa0 = global::AttnDsl.MaskSemantics.AlignQuery(nextI0, a.QueryLength, a.KeyLength);
-                                int nextIa1 = global::AttnDsl.MaskSemantics.AlignQuery(nextILast, a.QueryLength, a.KeyLength);
-                                global::AttnDsl.MaskSemantics.WarpIdRange(a.Arg_documentIds, (long)nextB * a.KeyLength + nextI0, nextILast - nextI0 + 1, out queryDocumentMin, out queryDocumentMax);
-                                var nextSchedule = global::AttnDsl.KeyBlockSchedule.Create(nextIa0, nextIa1, a.KeyLength, BlockN,
-                                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                                    causal: true, window: false, left: 0, right: 0);
-                                windowFirst = -global::ILGPU.Warp.WarpSize;
-                                windowVisible = 0u;
-                                windowPartial = 0u;
-                                nextStep = NextBlock(a, nextSchedule, 0, nextB, nextIa0, nextIa1, queryDocumentMin, queryDocumentMax, ref windowFirst, ref windowVisible, ref windowPartial, out nextJ0, out nextJ1, out nextBlock);
-                                if (nextStep < nextSchedule.Count)
-                                {
-                                    var nextKeyCopy = new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockN * 32, true).Part(keyRow, keyPart) : keyRow * KStride + keyPart * 4), (KeyOffset(a, nextB, nextKvh, keyRow) >> 1) + keyPart * 4, (KeyOffset(a, nextB, nextKvh, 1) - KeyOffset(a, nextB, nextKvh, 0)) >> 1);
-                                    IssueBlock<TTarget>(a, shared, nextKeyCopy, nextKeyCopy, nextJ0, stage ^ 1);
-                                    prefetched = true;
-                                }
-                            }
-                        }
-                        int stageWords = stage * (default(TTarget).Warpgroup ? (WgKWords + WgVWords) : (KWords + VWords));
-                        int keyBase = (default(TTarget).Warpgroup ? WgQWords : QWords) + stageWords;
-                        int valueBase = keyBase + (default(TTarget).Warpgroup ? WgKWords : KWords);
-                        uint keyLane = keyLane0 + (uint)stageWords * 4u;
-                        uint valueLane = valueLane0 + (uint)stageWords * 4u;
+                    }
+                    else
+                    {
+                        // Scale (and transform) to base 2, and hide what the masks hide.
+                        s0_0_0 = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_0 * QueryScale;
+                        s0_0_1 = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_1 * QueryScale;
+                        s0_1_0 = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_0 * QueryScale;
+                        s0_1_1 = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_1 * QueryScale;
+                        s0_2_0 = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_0 * QueryScale;
+                        s0_2_1 = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_1 * QueryScale;
+                        s0_3_0 = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_0 * QueryScale;
+                        s0_3_1 = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_1 * QueryScale;
+                        s0_4_0 = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_0 * QueryScale;
+                        s0_4_1 = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_1 * QueryScale;
+                        s0_5_0 = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_0 * QueryScale;
+                        s0_5_1 = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_1 * QueryScale;
+                        s0_6_0 = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_0 * QueryScale;
+                        s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_1 * QueryScale;
+                        s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_0 * QueryScale;
+                        s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_1 * QueryScale;
+                        s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_2 * QueryScale;
+                        s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_3 * QueryScale;
+                        s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_2 * QueryScale;
+                        s0_1_3 = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_3 * QueryScale;
+                        s0_2_2 = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_2 * QueryScale;
+                        s0_2_3 = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_3 * QueryScale;
+                        s0_3_2 = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_2 * QueryScale;
+                        s0_3_3 = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_3 * QueryScale;
+                        s0_4_2 = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_2 * QueryScale;
+                        s0_4_3 = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_3 * QueryScale;
+                        s0_5_2 = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_2 * QueryScale;
+                        s0_5_3 = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_3 * QueryScale;
+                        s0_6_2 = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_2 * QueryScale;
+                        s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_3 * QueryScale;
+                        s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_2 * QueryScale;
+                        s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_3 * QueryScale;
+                        s1_0_0 = (hidden10 & 0x00000001u) != 0 ? float.NegativeInfinity : s1_0_0 * QueryScale;
+                        s1_0_1 = (hidden10 & 0x00000002u) != 0 ? float.NegativeInfinity : s1_0_1 * QueryScale;
+                        s1_1_0 = (hidden10 & 0x00000004u) != 0 ? float.NegativeInfinity : s1_1_0 * QueryScale;
+                        s1_1_1 = (hidden10 & 0x00000008u) != 0 ? float.NegativeInfinity : s1_1_1 * QueryScale;
+                        s1_2_0 = (hidden10 & 0x00000010u) != 0 ? float.NegativeInfinity : s1_2_0 * QueryScale;
+                        s1_2_1 = (hidden10 & 0x00000020u) != 0 ? float.NegativeInfinity : s1_2_1 * QueryScale;
+                        s1_3_0 = (hidden10 & 0x00000040u) != 0 ? float.NegativeInfinity : s1_3_0 * QueryScale;
+                        s1_3_1 = (hidden10 & 0x00000080u) != 0 ? float.NegativeInfinity : s1_3_1 * QueryScale;
+                        s1_4_0 = (hidden10 & 0x00000100u) != 0 ? float.NegativeInfinity : s1_4_0 * QueryScale;
+                        s1_4_1 = (hidden10 & 0x00000200u) != 0 ? float.NegativeInfinity : s1_4_1 * QueryScale;
+                        s1_5_0 = (hidden10 & 0x00000400u) != 0 ? float.NegativeInfinity : s1_5_0 * QueryScale;
+                        s1_5_1 = (hidden10 & 0x00000800u) != 0 ? float.NegativeInfinity : s1_5_1 * QueryScale;
+                        s1_6_0 = (hidden10 & 0x00001000u) != 0 ? float.NegativeInfinity : s1_6_0 * QueryScale;
+                        s1_6_1 = (hidden10 & 0x00002000u) != 0 ? float.NegativeInfinity : s1_6_1 * QueryScale;
+                        s1_7_0 = (hidden10 & 0x00004000u) != 0 ? float.NegativeInfinity : s1_7_0 * QueryScale;
+                        s1_7_1 = (hidden10 & 0x00008000u) != 0 ? float.NegativeInfinity : s1_7_1 * QueryScale;
+                        s1_0_2 = (hidden11 & 0x00000001u) != 0 ? float.NegativeInfinity : s1_0_2 * QueryScale;
+                        s1_0_3 = (hidden11 & 0x00000002u) != 0 ? float.NegativeInfinity : s1_0_3 * QueryScale;
+                        s1_1_2 = (hidden11 & 0x00000004u) != 0 ? float.NegativeInfinity : s1_1_2 * QueryScale;
+                        s1_1_3 = (hidden11 & 0x00000008u) != 0 ? float.NegativeInfinity : s1_1_3 * QueryScale;
+                        s1_2_2 = (hidden11 & 0x00000010u) != 0 ? float.NegativeInfinity : s1_2_2 * QueryScale;
+                        s1_2_3 = (hidden11 & 0x00000020u) != 0 ? float.NegativeInfinity : s1_2_3 * QueryScale;
+                        s1_3_2 = (hidden11 & 0x00000040u) != 0 ? float.NegativeInfinity : s1_3_2 * QueryScale;
+                        s1_3_3 = (hidden11 & 0x00000080u) != 0 ? float.NegativeInfinity : s1_3_3 * QueryScale;
+                        s1_4_2 = (hidden11 & 0x00000100u) != 0 ? float.NegativeInfinity : s1_4_2 * QueryScale;
+                        s1_4_3 = (hidden11 & 0x00000200u) != 0 ? float.NegativeInfinity : s1_4_3 * QueryScale;
+                        s1_5_2 = (hidden11 & 0x00000400u) != 0 ? float.NegativeInfinity : s1_5_2 * QueryScale;
+                        s1_5_3 = (hidden11 & 0x00000800u) != 0 ? float.NegativeInfinity : s1_5_3 * QueryScale;
+                        s1_6_2 = (hidden11 & 0x00001000u) != 0 ? float.NegativeInfinity : s1_6_2 * QueryScale;
+                        s1_6_3 = (hidden11 & 0x00002000u) != 0 ? float.NegativeInfinity : s1_6_3 * QueryScale;
+                        s1_7_2 = (hidden11 & 0x00004000u) != 0 ? float.NegativeInfinity : s1_7_2 * QueryScale;
+                        s1_7_3 = (hidden11 & 0x00008000u) != 0 ? float.NegativeInfinity : s1_7_3 * QueryScale;
 
-                        // S = Q K^T: A fragments from the Q tile, B fragments from the K stage, two key tiles per ldmatrix.
-                        float s0_0_0 = 0f, s0_0_1 = 0f, s0_0_2 = 0f, s0_0_3 = 0f;
-                        float s0_1_0 = 0f, s0_1_1 = 0f, s0_1_2 = 0f, s0_1_3 = 0f;
-                        float s0_2_0 = 0f, s0_2_1 = 0f, s0_2_2 = 0f, s0_2_3 = 0f;
-                        float s0_3_0 = 0f, s0_3_1 = 0f, s0_3_2 = 0f, s0_3_3 = 0f;
-                        float s0_4_0 = 0f, s0_4_1 = 0f, s0_4_2 = 0f, s0_4_3 = 0f;
-                        float s0_5_0 = 0f, s0_5_1 = 0f, s0_5_2 = 0f, s0_5_3 = 0f;
-                        float s0_6_0 = 0f, s0_6_1 = 0f, s0_6_2 = 0f, s0_6_3 = 0f;
-                        float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
-                        float s1_0_0 = 0f, s1_0_1 = 0f, s1_0_2 = 0f, s1_0_3 = 0f;
-                        float s1_1_0 = 0f, s1_1_1 = 0f, s1_1_2 = 0f, s1_1_3 = 0f;
-                        float s1_2_0 = 0f, s1_2_1 = 0f, s1_2_2 = 0f, s1_2_3 = 0f;
-                        float s1_3_0 = 0f, s1_3_1 = 0f, s1_3_2 = 0f, s1_3_3 = 0f;
-                        float s1_4_0 = 0f, s1_4_1 = 0f, s1_4_2 = 0f, s1_4_3 = 0f;
-                        float s1_5_0 = 0f, s1_5_1 = 0f, s1_5_2 = 0f, s1_5_3 = 0f;
-                        float s1_6_0 = 0f, s1_6_1 = 0f, s1_6_2 = 0f, s1_6_3 = 0f;
-                        float s1_7_0 = 0f, s1_7_1 = 0f, s1_7_2 = 0f, s1_7_3 = 0f;
-                        if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                        // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
+                        // sums stay per lane until the end.
                         {
-                            // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dq, attn_dq, 512; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 514; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 516; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 518; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                            float m = s0_0_0;
+                            m = m > s0_0_1 ? m : s0_0_1;
+                            m = m > s0_1_0 ? m : s0_1_0;
+                            m = m > s0_1_1 ? m : s0_1_1;
+                            m = m > s0_2_0 ? m : s0_2_0;
+                            m = m > s0_2_1 ? m : s0_2_1;
+                            m = m > s0_3_0 ? m : s0_3_0;
+                            m = m > s0_3_1 ? m : s0_3_1;
+                            m = m > s0_4_0 ? m : s0_4_0;
+                            m = m > s0_4_1 ? m : s0_4_1;
+                            m = m > s0_5_0 ? m : s0_5_0;
+                            m = m > s0_5_1 ? m : s0_5_1;
+                            m = m > s0_6_0 ? m : s0_6_0;
+                            m = m > s0_6_1 ? m : s0_6_1;
+                            m = m > s0_7_0 ? m : s0_7_0;
+                            m = m > s0_7_1 ? m : s0_7_1;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max00 > m ? max00 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max00 - offset);
+                            max00 = newMax;
+                            float rowSum = sum00 * correction;
+                            o0_0_0 *= correction; o0_0_1 *= correction;
+                            o0_1_0 *= correction; o0_1_1 *= correction;
+                            o0_2_0 *= correction; o0_2_1 *= correction;
+                            o0_3_0 *= correction; o0_3_1 *= correction;
+                            o0_4_0 *= correction; o0_4_1 *= correction;
+                            o0_5_0 *= correction; o0_5_1 *= correction;
+                            o0_6_0 *= correction; o0_6_1 *= correction;
+                            o0_7_0 *= correction; o0_7_1 *= correction;
+                            s0_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_0 - offset);
+                            rowSum += s0_0_0;
+                            s0_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_1 - offset);
+                            rowSum += s0_0_1;
+                            s0_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_0 - offset);
+                            rowSum += s0_1_0;
+                            s0_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_1 - offset);
+                            rowSum += s0_1_1;
+                            s0_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_0 - offset);
+                            rowSum += s0_2_0;
+                            s0_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_1 - offset);
+                            rowSum += s0_2_1;
+                            s0_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_0 - offset);
+                            rowSum += s0_3_0;
+                            s0_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_1 - offset);
+                            rowSum += s0_3_1;
+                            s0_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_0 - offset);
+                            rowSum += s0_4_0;
+                            s0_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_1 - offset);
+                            rowSum += s0_4_1;
+                            s0_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_0 - offset);
+                            rowSum += s0_5_0;
+                            s0_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_1 - offset);
+                            rowSum += s0_5_1;
+                            s0_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_0 - offset);
+                            rowSum += s0_6_0;
+                            s0_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_1 - offset);
+                            rowSum += s0_6_1;
+                            s0_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_0 - offset);
+                            rowSum += s0_7_0;
+                            s0_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_1 - offset);
+                            rowSum += s0_7_1;
+                            sum00 = rowSum;
                         }
-                        else if (default(TTarget).Cuda)
                         {
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000; mov.f32 attn_s1_0_0, 0f00000000; mov.f32 attn_s1_0_1, 0f00000000; mov.f32 attn_s1_0_2, 0f00000000; mov.f32 attn_s1_0_3, 0f00000000; mov.f32 attn_s1_1_0, 0f00000000; mov.f32 attn_s1_1_1, 0f00000000; mov.f32 attn_s1_1_2, 0f00000000; mov.f32 attn_s1_1_3, 0f00000000; mov.f32 attn_s1_2_0, 0f00000000; mov.f32 attn_s1_2_1, 0f00000000; mov.f32 attn_s1_2_2, 0f00000000; mov.f32 attn_s1_2_3, 0f00000000; mov.f32 attn_s1_3_0, 0f00000000; mov.f32 attn_s1_3_1, 0f00000000; mov.f32 attn_s1_3_2, 0f00000000; mov.f32 attn_s1_3_3, 0f00000000; mov.f32 attn_s1_4_0, 0f00000000; mov.f32 attn_s1_4_1, 0f00000000; mov.f32 attn_s1_4_2, 0f00000000; mov.f32 attn_s1_4_3, 0f00000000; mov.f32 attn_s1_5_0, 0f00000000; mov.f32 attn_s1_5_1, 0f00000000; mov.f32 attn_s1_5_2, 0f00000000; mov.f32 attn_s1_5_3, 0f00000000; mov.f32 attn_s1_6_0, 0f00000000; mov.f32 attn_s1_6_1, 0f00000000; mov.f32 attn_s1_6_2, 0f00000000; mov.f32 attn_s1_6_3, 0f00000000; mov.f32 attn_s1_7_0, 0f00000000; mov.f32 attn_s1_7_1, 0f00000000; mov.f32 attn_s1_7_2, 0f00000000; mov.f32 attn_s1_7_3, 0f00000000;");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+0]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9216]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+0]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2304]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4608]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6912]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+32]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9248]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+32]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2336]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4640]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6944]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+64]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9280]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+64]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2368]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4672]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6976]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+96]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9312]; }", queryLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+96]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2400]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4704]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+7008]; }", keyLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                            float m = s0_0_2;
+                            m = m > s0_0_3 ? m : s0_0_3;
+                            m = m > s0_1_2 ? m : s0_1_2;
+                            m = m > s0_1_3 ? m : s0_1_3;
+                            m = m > s0_2_2 ? m : s0_2_2;
+                            m = m > s0_2_3 ? m : s0_2_3;
+                            m = m > s0_3_2 ? m : s0_3_2;
+                            m = m > s0_3_3 ? m : s0_3_3;
+                            m = m > s0_4_2 ? m : s0_4_2;
+                            m = m > s0_4_3 ? m : s0_4_3;
+                            m = m > s0_5_2 ? m : s0_5_2;
+                            m = m > s0_5_3 ? m : s0_5_3;
+                            m = m > s0_6_2 ? m : s0_6_2;
+                            m = m > s0_6_3 ? m : s0_6_3;
+                            m = m > s0_7_2 ? m : s0_7_2;
+                            m = m > s0_7_3 ? m : s0_7_3;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max01 > m ? max01 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max01 - offset);
+                            max01 = newMax;
+                            float rowSum = sum01 * correction;
+                            o0_0_2 *= correction; o0_0_3 *= correction;
+                            o0_1_2 *= correction; o0_1_3 *= correction;
+                            o0_2_2 *= correction; o0_2_3 *= correction;
+                            o0_3_2 *= correction; o0_3_3 *= correction;
+                            o0_4_2 *= correction; o0_4_3 *= correction;
+                            o0_5_2 *= correction; o0_5_3 *= correction;
+                            o0_6_2 *= correction; o0_6_3 *= correction;
+                            o0_7_2 *= correction; o0_7_3 *= correction;
+                            s0_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_2 - offset);
+                            rowSum += s0_0_2;
+                            s0_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_3 - offset);
+                            rowSum += s0_0_3;
+                            s0_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_2 - offset);
+                            rowSum += s0_1_2;
+                            s0_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_3 - offset);
+                            rowSum += s0_1_3;
+                            s0_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_2 - offset);
+                            rowSum += s0_2_2;
+                            s0_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_3 - offset);
+                            rowSum += s0_2_3;
+                            s0_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_2 - offset);
+                            rowSum += s0_3_2;
+                            s0_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_3 - offset);
+                            rowSum += s0_3_3;
+                            s0_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_2 - offset);
+                            rowSum += s0_4_2;
+                            s0_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_3 - offset);
+                            rowSum += s0_4_3;
+                            s0_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_2 - offset);
+                            rowSum += s0_5_2;
+                            s0_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_3 - offset);
+                            rowSum += s0_5_3;
+                            s0_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_2 - offset);
+                            rowSum += s0_6_2;
+                            s0_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_3 - offset);
+                            rowSum += s0_6_3;
+                            s0_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_2 - offset);
+                            rowSum += s0_7_2;
+                            s0_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_3 - offset);
+                            rowSum += s0_7_3;
+                            sum01 = rowSum;
                         }
-                        else
                         {
-                            var queryTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + 0, QStride, BlockM * 32, default(TTarget).Warpgroup);
-                            var keyTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + keyBase, KStride, BlockN * 32, default(TTarget).Warpgroup);
-                            {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
-                                var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 0);
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
-                                    (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 0);
-                                    (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 0);
-                                    (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 0);
-                                    (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                            }
-                            {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
-                                var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 8);
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
-                                    (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 8);
-                                    (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 8);
-                                    (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 8);
-                                    (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                            }
-                            {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 16);
-                                var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 16);
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 16);
-                                    (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 16);
-                                    (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 16);
-                                    (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 16);
-                                    (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                            }
-                            {
-                                var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 24);
-                                var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 24);
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 24);
-                                    (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 24);
-                                    (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 24);
-                                    (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                                {
-                                    var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 24);
-                                    (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
-                                    (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
-                                    (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
-                                    (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
-                                }
-                            }
+                            float m = s1_0_0;
+                            m = m > s1_0_1 ? m : s1_0_1;
+                            m = m > s1_1_0 ? m : s1_1_0;
+                            m = m > s1_1_1 ? m : s1_1_1;
+                            m = m > s1_2_0 ? m : s1_2_0;
+                            m = m > s1_2_1 ? m : s1_2_1;
+                            m = m > s1_3_0 ? m : s1_3_0;
+                            m = m > s1_3_1 ? m : s1_3_1;
+                            m = m > s1_4_0 ? m : s1_4_0;
+                            m = m > s1_4_1 ? m : s1_4_1;
+                            m = m > s1_5_0 ? m : s1_5_0;
+                            m = m > s1_5_1 ? m : s1_5_1;
+                            m = m > s1_6_0 ? m : s1_6_0;
+                            m = m > s1_6_1 ? m : s1_6_1;
+                            m = m > s1_7_0 ? m : s1_7_0;
+                            m = m > s1_7_1 ? m : s1_7_1;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max10 > m ? max10 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max10 - offset);
+                            max10 = newMax;
+                            float rowSum = sum10 * correction;
+                            o1_0_0 *= correction; o1_0_1 *= correction;
+                            o1_1_0 *= correction; o1_1_1 *= correction;
+                            o1_2_0 *= correction; o1_2_1 *= correction;
+                            o1_3_0 *= correction; o1_3_1 *= correction;
+                            o1_4_0 *= correction; o1_4_1 *= correction;
+                            o1_5_0 *= correction; o1_5_1 *= correction;
+                            o1_6_0 *= correction; o1_6_1 *= correction;
+                            o1_7_0 *= correction; o1_7_1 *= correction;
+                            s1_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_0 - offset);
+                            rowSum += s1_0_0;
+                            s1_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_1 - offset);
+                            rowSum += s1_0_1;
+                            s1_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_0 - offset);
+                            rowSum += s1_1_0;
+                            s1_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_1 - offset);
+                            rowSum += s1_1_1;
+                            s1_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_0 - offset);
+                            rowSum += s1_2_0;
+                            s1_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_1 - offset);
+                            rowSum += s1_2_1;
+                            s1_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_0 - offset);
+                            rowSum += s1_3_0;
+                            s1_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_1 - offset);
+                            rowSum += s1_3_1;
+                            s1_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_0 - offset);
+                            rowSum += s1_4_0;
+                            s1_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_1 - offset);
+                            rowSum += s1_4_1;
+                            s1_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_0 - offset);
+                            rowSum += s1_5_0;
+                            s1_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_1 - offset);
+                            rowSum += s1_5_1;
+                            s1_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_0 - offset);
+                            rowSum += s1_6_0;
+                            s1_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_1 - offset);
+                            rowSum += s1_6_1;
+                            s1_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_0 - offset);
+                            rowSum += s1_7_0;
+                            s1_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_1 - offset);
+                            rowSum += s1_7_1;
+                            sum10 = rowSum;
+                        }
+                        {
+                            float m = s1_0_2;
+                            m = m > s1_0_3 ? m : s1_0_3;
+                            m = m > s1_1_2 ? m : s1_1_2;
+                            m = m > s1_1_3 ? m : s1_1_3;
+                            m = m > s1_2_2 ? m : s1_2_2;
+                            m = m > s1_2_3 ? m : s1_2_3;
+                            m = m > s1_3_2 ? m : s1_3_2;
+                            m = m > s1_3_3 ? m : s1_3_3;
+                            m = m > s1_4_2 ? m : s1_4_2;
+                            m = m > s1_4_3 ? m : s1_4_3;
+                            m = m > s1_5_2 ? m : s1_5_2;
+                            m = m > s1_5_3 ? m : s1_5_3;
+                            m = m > s1_6_2 ? m : s1_6_2;
+                            m = m > s1_6_3 ? m : s1_6_3;
+                            m = m > s1_7_2 ? m : s1_7_2;
+                            m = m > s1_7_3 ? m : s1_7_3;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max11 > m ? max11 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max11 - offset);
+                            max11 = newMax;
+                            float rowSum = sum11 * correction;
+                            o1_0_2 *= correction; o1_0_3 *= correction;
+                            o1_1_2 *= correction; o1_1_3 *= correction;
+                            o1_2_2 *= correction; o1_2_3 *= correction;
+                            o1_3_2 *= correction; o1_3_3 *= correction;
+                            o1_4_2 *= correction; o1_4_3 *= correction;
+                            o1_5_2 *= correction; o1_5_3 *= correction;
+                            o1_6_2 *= correction; o1_6_3 *= correction;
+                            o1_7_2 *= correction; o1_7_3 *= correction;
+                            s1_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_2 - offset);
+                            rowSum += s1_0_2;
+                            s1_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_3 - offset);
+                            rowSum += s1_0_3;
+                            s1_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_2 - offset);
+                            rowSum += s1_1_2;
+                            s1_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_3 - offset);
+                            rowSum += s1_1_3;
+                            s1_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_2 - offset);
+                            rowSum += s1_2_2;
+                            s1_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_3 - offset);
+                            rowSum += s1_2_3;
+                            s1_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_2 - offset);
+                            rowSum += s1_3_2;
+                            s1_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_3 - offset);
+                            rowSum += s1_3_3;
+                            s1_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_2 - offset);
+                            rowSum += s1_4_2;
+                            s1_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_3 - offset);
+                            rowSum += s1_4_3;
+                            s1_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_2 - offset);
+                            rowSum += s1_5_2;
+                            s1_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_3 - offset);
+                            rowSum += s1_5_3;
+                            s1_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_2 - offset);
+                            rowSum += s1_6_2;
+                            s1_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_3 - offset);
+                            rowSum += s1_6_3;
+                            s1_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_2 - offset);
+                            rowSum += s1_7_2;
+                            s1_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_3 - offset);
+                            rowSum += s1_7_3;
+                            sum11 = rowSum;
                         }
 
-                        if (lastBlock && prefetched)
+                        // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
+                        var valueTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + valueBase, VStride, BlockN * 32, default(TTarget).Warpgroup);
                         {
-                            // Every warp's scores are done with this tile's Q rows: the next tile's go in under the softmax and P V.
-                            global::ILGPU.Group.Barrier();
-                            int nextH = nextTile / a.QueryBlocks % a.QueryHeads;
-                            int nextB = nextTile / a.QueryBlocks / a.QueryHeads;
-                            int nextI0 = (a.QueryBlocks - 1 - nextTile % a.QueryBlocks) * BlockM;
-                            int nextILast = (nextI0 + BlockM < a.QueryLength ? nextI0 + BlockM : a.QueryLength) - 1;
-                            int nextKvh = nextH / (a.QueryHeads / a.KeyValueHeads);
-                            IssueQueryTile<TTarget>(a, shared, new global::AttnDsl.TensorCores.CopyLane(keyRow, (default(TTarget).Warpgroup ? swizzleBase + new global::AttnDsl.TensorCores.TileLayout(0, 0, BlockM * 32, true).Part(keyRow, keyPart) : keyRow * QStride + keyPart * 4), (QueryOffset(a, nextB, nextH, keyRow) >> 1) + keyPart * 4, (QueryOffset(a, nextB, nextH, 1) - QueryOffset(a, nextB, nextH, 0)) >> 1), nextI0, nextILast);
-                            global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_0, s1_0_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_2, s1_0_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_0, s1_1_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_2, s1_1_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
                         }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_0, s0_2_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_2, s0_2_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_0, s1_2_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_2, s1_2_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_0, s1_3_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_2, s1_3_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_0, s0_4_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_2, s0_4_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_0, s1_4_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_2, s1_4_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_0, s1_5_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_2, s1_5_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_0, s0_6_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_2, s0_6_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_0, s1_6_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_2, s1_6_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_0, s1_7_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_2, s1_7_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                    }
 
+                    if (!default(TTarget).Warpgroup)
+                        global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
+                    step = nextStep;
+                    j0 = nextJ0;
+                    j1 = nextJ1;
+                    block = nextBlock;
+                    stage ^= 1;
+                }
+
+                if (default(TTarget).Cuda && default(TTarget).Warpgroup)
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;"); // the last block's P V
+                if (default(TTarget).Cuda)
+                {
+                    // The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l00;", out sum00);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m00;", out max00);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m01;", out max01);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l10;", out sum10);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m10;", out max10);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l11;", out sum11);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m11;", out max11);
+                }
+                // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word. The CUDA instance
+                // scales, packs and stores in PTX: read out into C#, the accumulators would pass through local memory.
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum00);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0;
+                    if (i <= iLast)
+                    {
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
                         if (default(TTarget).Cuda)
                         {
-                            // Hidden scores become -inf in their registers; whole blocks inside the tile skip this.
-                            if (!wholeBlock)
-                            {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_1, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_0, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_1, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_0, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_1, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_0, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_1, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_0, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_1, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_0, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_1, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_0, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_1, 0fFF800000; }", hidden00);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_1_3, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_2, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_2_3, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_2, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_3_3, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_2, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_4_3, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_2, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_5_3, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_2, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_6_3, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_2, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s0_7_3, 0fFF800000; }", hidden01);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_0, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_1, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_0, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_1, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_0, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_1, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_0, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_1, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_0, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_1, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_0, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_1, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_0, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_1, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_0, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_1, 0fFF800000; }", hidden10);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .pred hide; .reg .b32 bit; and.b32 bit, %0, 0x1; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_2, 0fFF800000; and.b32 bit, %0, 0x2; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_0_3, 0fFF800000; and.b32 bit, %0, 0x4; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_2, 0fFF800000; and.b32 bit, %0, 0x8; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_1_3, 0fFF800000; and.b32 bit, %0, 0x10; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_2, 0fFF800000; and.b32 bit, %0, 0x20; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_2_3, 0fFF800000; and.b32 bit, %0, 0x40; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_2, 0fFF800000; and.b32 bit, %0, 0x80; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_3_3, 0fFF800000; and.b32 bit, %0, 0x100; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_2, 0fFF800000; and.b32 bit, %0, 0x200; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_4_3, 0fFF800000; and.b32 bit, %0, 0x400; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_2, 0fFF800000; and.b32 bit, %0, 0x800; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_5_3, 0fFF800000; and.b32 bit, %0, 0x1000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_2, 0fFF800000; and.b32 bit, %0, 0x2000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_6_3, 0fFF800000; and.b32 bit, %0, 0x4000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_2, 0fFF800000; and.b32 bit, %0, 0x8000; setp.ne.b32 hide, bit, 0; @hide mov.f32 attn_s1_7_3, 0fFF800000; }", hidden11);
-                            }
-
-                            // Online softmax in registers; the scale (times log2 e) is applied here, so the maximum is taken on raw scores.
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s1_0_0, attn_s1_0_1; max.f32 t1, attn_s1_1_0, attn_s1_1_1; max.f32 t2, attn_s1_2_0, attn_s1_2_1; max.f32 t3, attn_s1_3_0, attn_s1_3_1; max.f32 t4, attn_s1_4_0, attn_s1_4_1; max.f32 t5, attn_s1_5_0, attn_s1_5_1; max.f32 t6, attn_s1_6_0, attn_s1_6_1; max.f32 t7, attn_s1_7_0, attn_s1_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m10, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m10, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m10, mnew; neg.f32 offset, offset; mul.f32 attn_l10, attn_l10, corr; mul.f32 attn_o1_0_0, attn_o1_0_0, corr; mul.f32 attn_o1_0_1, attn_o1_0_1, corr; mul.f32 attn_o1_1_0, attn_o1_1_0, corr; mul.f32 attn_o1_1_1, attn_o1_1_1, corr; mul.f32 attn_o1_2_0, attn_o1_2_0, corr; mul.f32 attn_o1_2_1, attn_o1_2_1, corr; mul.f32 attn_o1_3_0, attn_o1_3_0, corr; mul.f32 attn_o1_3_1, attn_o1_3_1, corr; mul.f32 attn_o1_4_0, attn_o1_4_0, corr; mul.f32 attn_o1_4_1, attn_o1_4_1, corr; mul.f32 attn_o1_5_0, attn_o1_5_0, corr; mul.f32 attn_o1_5_1, attn_o1_5_1, corr; mul.f32 attn_o1_6_0, attn_o1_6_0, corr; mul.f32 attn_o1_6_1, attn_o1_6_1, corr; mul.f32 attn_o1_7_0, attn_o1_7_0, corr; mul.f32 attn_o1_7_1, attn_o1_7_1, corr; fma.rn.f32 e0, attn_s1_0_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_0, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_1, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p1_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l10, attn_l10, e0; }");
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s1_0_2, attn_s1_0_3; max.f32 t1, attn_s1_1_2, attn_s1_1_3; max.f32 t2, attn_s1_2_2, attn_s1_2_3; max.f32 t3, attn_s1_3_2, attn_s1_3_3; max.f32 t4, attn_s1_4_2, attn_s1_4_3; max.f32 t5, attn_s1_5_2, attn_s1_5_3; max.f32 t6, attn_s1_6_2, attn_s1_6_3; max.f32 t7, attn_s1_7_2, attn_s1_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3E38AA3B; max.f32 mnew, attn_m11, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m11, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m11, mnew; neg.f32 offset, offset; mul.f32 attn_l11, attn_l11, corr; mul.f32 attn_o1_0_2, attn_o1_0_2, corr; mul.f32 attn_o1_0_3, attn_o1_0_3, corr; mul.f32 attn_o1_1_2, attn_o1_1_2, corr; mul.f32 attn_o1_1_3, attn_o1_1_3, corr; mul.f32 attn_o1_2_2, attn_o1_2_2, corr; mul.f32 attn_o1_2_3, attn_o1_2_3, corr; mul.f32 attn_o1_3_2, attn_o1_3_2, corr; mul.f32 attn_o1_3_3, attn_o1_3_3, corr; mul.f32 attn_o1_4_2, attn_o1_4_2, corr; mul.f32 attn_o1_4_3, attn_o1_4_3, corr; mul.f32 attn_o1_5_2, attn_o1_5_2, corr; mul.f32 attn_o1_5_3, attn_o1_5_3, corr; mul.f32 attn_o1_6_2, attn_o1_6_2, corr; mul.f32 attn_o1_6_3, attn_o1_6_3, corr; mul.f32 attn_o1_7_2, attn_o1_7_2, corr; mul.f32 attn_o1_7_3, attn_o1_7_3, corr; fma.rn.f32 e0, attn_s1_0_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_2, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_3, 0f3E38AA3B, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p1_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l11, attn_l11, e0; }");
-
-                            if (default(TTarget).Warpgroup)
-                            {
-                                // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
-                                // block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
-                            }
-                            else
-                            {
-                                // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2304]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2336]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2368]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2400]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4608]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4640]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4672]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4704]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6912]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6944]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6976]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+7008]; }", valueLane);
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
-                            }
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_0, %1; mul.f32 y, attn_o0_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_0, %1; mul.f32 y, attn_o0_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_0, %1; mul.f32 y, attn_o0_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_0, %1; mul.f32 y, attn_o0_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_0, %1; mul.f32 y, attn_o0_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_0, %1; mul.f32 y, attn_o0_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_0, %1; mul.f32 y, attn_o0_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_0, %1; mul.f32 y, attn_o0_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
                         }
                         else
                         {
-                            // Scale (and transform) to base 2, and hide what the masks hide.
-                            s0_0_0 = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_0 * QueryScale;
-                            s0_0_1 = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_1 * QueryScale;
-                            s0_1_0 = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_0 * QueryScale;
-                            s0_1_1 = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_1 * QueryScale;
-                            s0_2_0 = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_0 * QueryScale;
-                            s0_2_1 = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_1 * QueryScale;
-                            s0_3_0 = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_0 * QueryScale;
-                            s0_3_1 = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_1 * QueryScale;
-                            s0_4_0 = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_0 * QueryScale;
-                            s0_4_1 = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_1 * QueryScale;
-                            s0_5_0 = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_0 * QueryScale;
-                            s0_5_1 = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_1 * QueryScale;
-                            s0_6_0 = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_0 * QueryScale;
-                            s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_1 * QueryScale;
-                            s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_0 * QueryScale;
-                            s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_1 * QueryScale;
-                            s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : s0_0_2 * QueryScale;
-                            s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : s0_0_3 * QueryScale;
-                            s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : s0_1_2 * QueryScale;
-                            s0_1_3 = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : s0_1_3 * QueryScale;
-                            s0_2_2 = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : s0_2_2 * QueryScale;
-                            s0_2_3 = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : s0_2_3 * QueryScale;
-                            s0_3_2 = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : s0_3_2 * QueryScale;
-                            s0_3_3 = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : s0_3_3 * QueryScale;
-                            s0_4_2 = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : s0_4_2 * QueryScale;
-                            s0_4_3 = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : s0_4_3 * QueryScale;
-                            s0_5_2 = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : s0_5_2 * QueryScale;
-                            s0_5_3 = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : s0_5_3 * QueryScale;
-                            s0_6_2 = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : s0_6_2 * QueryScale;
-                            s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : s0_6_3 * QueryScale;
-                            s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : s0_7_2 * QueryScale;
-                            s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : s0_7_3 * QueryScale;
-                            s1_0_0 = (hidden10 & 0x00000001u) != 0 ? float.NegativeInfinity : s1_0_0 * QueryScale;
-                            s1_0_1 = (hidden10 & 0x00000002u) != 0 ? float.NegativeInfinity : s1_0_1 * QueryScale;
-                            s1_1_0 = (hidden10 & 0x00000004u) != 0 ? float.NegativeInfinity : s1_1_0 * QueryScale;
-                            s1_1_1 = (hidden10 & 0x00000008u) != 0 ? float.NegativeInfinity : s1_1_1 * QueryScale;
-                            s1_2_0 = (hidden10 & 0x00000010u) != 0 ? float.NegativeInfinity : s1_2_0 * QueryScale;
-                            s1_2_1 = (hidden10 & 0x00000020u) != 0 ? float.NegativeInfinity : s1_2_1 * QueryScale;
-                            s1_3_0 = (hidden10 & 0x00000040u) != 0 ? float.NegativeInfinity : s1_3_0 * QueryScale;
-                            s1_3_1 = (hidden10 & 0x00000080u) != 0 ? float.NegativeInfinity : s1_3_1 * QueryScale;
-                            s1_4_0 = (hidden10 & 0x00000100u) != 0 ? float.NegativeInfinity : s1_4_0 * QueryScale;
-                            s1_4_1 = (hidden10 & 0x00000200u) != 0 ? float.NegativeInfinity : s1_4_1 * QueryScale;
-                            s1_5_0 = (hidden10 & 0x00000400u) != 0 ? float.NegativeInfinity : s1_5_0 * QueryScale;
-                            s1_5_1 = (hidden10 & 0x00000800u) != 0 ? float.NegativeInfinity : s1_5_1 * QueryScale;
-                            s1_6_0 = (hidden10 & 0x00001000u) != 0 ? float.NegativeInfinity : s1_6_0 * QueryScale;
-                            s1_6_1 = (hidden10 & 0x00002000u) != 0 ? float.NegativeInfinity : s1_6_1 * QueryScale;
-                            s1_7_0 = (hidden10 & 0x00004000u) != 0 ? float.NegativeInfinity : s1_7_0 * QueryScale;
-                            s1_7_1 = (hidden10 & 0x00008000u) != 0 ? float.NegativeInfinity : s1_7_1 * QueryScale;
-                            s1_0_2 = (hidden11 & 0x00000001u) != 0 ? float.NegativeInfinity : s1_0_2 * QueryScale;
-                            s1_0_3 = (hidden11 & 0x00000002u) != 0 ? float.NegativeInfinity : s1_0_3 * QueryScale;
-                            s1_1_2 = (hidden11 & 0x00000004u) != 0 ? float.NegativeInfinity : s1_1_2 * QueryScale;
-                            s1_1_3 = (hidden11 & 0x00000008u) != 0 ? float.NegativeInfinity : s1_1_3 * QueryScale;
-                            s1_2_2 = (hidden11 & 0x00000010u) != 0 ? float.NegativeInfinity : s1_2_2 * QueryScale;
-                            s1_2_3 = (hidden11 & 0x00000020u) != 0 ? float.NegativeInfinity : s1_2_3 * QueryScale;
-                            s1_3_2 = (hidden11 & 0x00000040u) != 0 ? float.NegativeInfinity : s1_3_2 * QueryScale;
-                            s1_3_3 = (hidden11 & 0x00000080u) != 0 ? float.NegativeInfinity : s1_3_3 * QueryScale;
-                            s1_4_2 = (hidden11 & 0x00000100u) != 0 ? float.NegativeInfinity : s1_4_2 * QueryScale;
-                            s1_4_3 = (hidden11 & 0x00000200u) != 0 ? float.NegativeInfinity : s1_4_3 * QueryScale;
-                            s1_5_2 = (hidden11 & 0x00000400u) != 0 ? float.NegativeInfinity : s1_5_2 * QueryScale;
-                            s1_5_3 = (hidden11 & 0x00000800u) != 0 ? float.NegativeInfinity : s1_5_3 * QueryScale;
-                            s1_6_2 = (hidden11 & 0x00001000u) != 0 ? float.NegativeInfinity : s1_6_2 * QueryScale;
-                            s1_6_3 = (hidden11 & 0x00002000u) != 0 ? float.NegativeInfinity : s1_6_3 * QueryScale;
-                            s1_7_2 = (hidden11 & 0x00004000u) != 0 ? float.NegativeInfinity : s1_7_2 * QueryScale;
-                            s1_7_3 = (hidden11 & 0x00008000u) != 0 ? float.NegativeInfinity : s1_7_3 * QueryScale;
-
-                            // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
-                            // sums stay per lane until the end.
-                            {
-                                float m = s0_0_0;
-                                m = m > s0_0_1 ? m : s0_0_1;
-                                m = m > s0_1_0 ? m : s0_1_0;
-                                m = m > s0_1_1 ? m : s0_1_1;
-                                m = m > s0_2_0 ? m : s0_2_0;
-                                m = m > s0_2_1 ? m : s0_2_1;
-                                m = m > s0_3_0 ? m : s0_3_0;
-                                m = m > s0_3_1 ? m : s0_3_1;
-                                m = m > s0_4_0 ? m : s0_4_0;
-                                m = m > s0_4_1 ? m : s0_4_1;
-                                m = m > s0_5_0 ? m : s0_5_0;
-                                m = m > s0_5_1 ? m : s0_5_1;
-                                m = m > s0_6_0 ? m : s0_6_0;
-                                m = m > s0_6_1 ? m : s0_6_1;
-                                m = m > s0_7_0 ? m : s0_7_0;
-                                m = m > s0_7_1 ? m : s0_7_1;
-                                m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                                float newMax = max00 > m ? max00 : m;
-                                float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                                float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max00 - offset);
-                                max00 = newMax;
-                                float rowSum = sum00 * correction;
-                                o0_0_0 *= correction; o0_0_1 *= correction;
-                                o0_1_0 *= correction; o0_1_1 *= correction;
-                                o0_2_0 *= correction; o0_2_1 *= correction;
-                                o0_3_0 *= correction; o0_3_1 *= correction;
-                                o0_4_0 *= correction; o0_4_1 *= correction;
-                                o0_5_0 *= correction; o0_5_1 *= correction;
-                                o0_6_0 *= correction; o0_6_1 *= correction;
-                                o0_7_0 *= correction; o0_7_1 *= correction;
-                                s0_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_0 - offset);
-                                rowSum += s0_0_0;
-                                s0_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_1 - offset);
-                                rowSum += s0_0_1;
-                                s0_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_0 - offset);
-                                rowSum += s0_1_0;
-                                s0_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_1 - offset);
-                                rowSum += s0_1_1;
-                                s0_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_0 - offset);
-                                rowSum += s0_2_0;
-                                s0_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_1 - offset);
-                                rowSum += s0_2_1;
-                                s0_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_0 - offset);
-                                rowSum += s0_3_0;
-                                s0_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_1 - offset);
-                                rowSum += s0_3_1;
-                                s0_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_0 - offset);
-                                rowSum += s0_4_0;
-                                s0_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_1 - offset);
-                                rowSum += s0_4_1;
-                                s0_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_0 - offset);
-                                rowSum += s0_5_0;
-                                s0_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_1 - offset);
-                                rowSum += s0_5_1;
-                                s0_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_0 - offset);
-                                rowSum += s0_6_0;
-                                s0_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_1 - offset);
-                                rowSum += s0_6_1;
-                                s0_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_0 - offset);
-                                rowSum += s0_7_0;
-                                s0_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_1 - offset);
-                                rowSum += s0_7_1;
-                                sum00 = rowSum;
-                            }
-                            {
-                                float m = s0_0_2;
-                                m = m > s0_0_3 ? m : s0_0_3;
-                                m = m > s0_1_2 ? m : s0_1_2;
-                                m = m > s0_1_3 ? m : s0_1_3;
-                                m = m > s0_2_2 ? m : s0_2_2;
-                                m = m > s0_2_3 ? m : s0_2_3;
-                                m = m > s0_3_2 ? m : s0_3_2;
-                                m = m > s0_3_3 ? m : s0_3_3;
-                                m = m > s0_4_2 ? m : s0_4_2;
-                                m = m > s0_4_3 ? m : s0_4_3;
-                                m = m > s0_5_2 ? m : s0_5_2;
-                                m = m > s0_5_3 ? m : s0_5_3;
-                                m = m > s0_6_2 ? m : s0_6_2;
-                                m = m > s0_6_3 ? m : s0_6_3;
-                                m = m > s0_7_2 ? m : s0_7_2;
-                                m = m > s0_7_3 ? m : s0_7_3;
-                                m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                                float newMax = max01 > m ? max01 : m;
-                                float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                                float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max01 - offset);
-                                max01 = newMax;
-                                float rowSum = sum01 * correction;
-                                o0_0_2 *= correction; o0_0_3 *= correction;
-                                o0_1_2 *= correction; o0_1_3 *= correction;
-                                o0_2_2 *= correction; o0_2_3 *= correction;
-                                o0_3_2 *= correction; o0_3_3 *= correction;
-                                o0_4_2 *= correction; o0_4_3 *= correction;
-                                o0_5_2 *= correction; o0_5_3 *= correction;
-                                o0_6_2 *= correction; o0_6_3 *= correction;
-                                o0_7_2 *= correction; o0_7_3 *= correction;
-                                s0_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_2 - offset);
-                                rowSum += s0_0_2;
-                                s0_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_0_3 - offset);
-                                rowSum += s0_0_3;
-                                s0_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_2 - offset);
-                                rowSum += s0_1_2;
-                                s0_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_1_3 - offset);
-                                rowSum += s0_1_3;
-                                s0_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_2 - offset);
-                                rowSum += s0_2_2;
-                                s0_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_2_3 - offset);
-                                rowSum += s0_2_3;
-                                s0_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_2 - offset);
-                                rowSum += s0_3_2;
-                                s0_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_3_3 - offset);
-                                rowSum += s0_3_3;
-                                s0_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_2 - offset);
-                                rowSum += s0_4_2;
-                                s0_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_4_3 - offset);
-                                rowSum += s0_4_3;
-                                s0_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_2 - offset);
-                                rowSum += s0_5_2;
-                                s0_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_5_3 - offset);
-                                rowSum += s0_5_3;
-                                s0_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_2 - offset);
-                                rowSum += s0_6_2;
-                                s0_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_6_3 - offset);
-                                rowSum += s0_6_3;
-                                s0_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_2 - offset);
-                                rowSum += s0_7_2;
-                                s0_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_3 - offset);
-                                rowSum += s0_7_3;
-                                sum01 = rowSum;
-                            }
-                            {
-                                float m = s1_0_0;
-                                m = m > s1_0_1 ? m : s1_0_1;
-                                m = m > s1_1_0 ? m : s1_1_0;
-                                m = m > s1_1_1 ? m : s1_1_1;
-                                m = m > s1_2_0 ? m : s1_2_0;
-                                m = m > s1_2_1 ? m : s1_2_1;
-                                m = m > s1_3_0 ? m : s1_3_0;
-                                m = m > s1_3_1 ? m : s1_3_1;
-                                m = m > s1_4_0 ? m : s1_4_0;
-                                m = m > s1_4_1 ? m : s1_4_1;
-                                m = m > s1_5_0 ? m : s1_5_0;
-                                m = m > s1_5_1 ? m : s1_5_1;
-                                m = m > s1_6_0 ? m : s1_6_0;
-                                m = m > s1_6_1 ? m : s1_6_1;
-                                m = m > s1_7_0 ? m : s1_7_0;
-                                m = m > s1_7_1 ? m : s1_7_1;
-                                m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                                float newMax = max10 > m ? max10 : m;
-                                float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                                float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max10 - offset);
-                                max10 = newMax;
-                                float rowSum = sum10 * correction;
-                                o1_0_0 *= correction; o1_0_1 *= correction;
-                                o1_1_0 *= correction; o1_1_1 *= correction;
-                                o1_2_0 *= correction; o1_2_1 *= correction;
-                                o1_3_0 *= correction; o1_3_1 *= correction;
-                                o1_4_0 *= correction; o1_4_1 *= correction;
-                                o1_5_0 *= correction; o1_5_1 *= correction;
-                                o1_6_0 *= correction; o1_6_1 *= correction;
-                                o1_7_0 *= correction; o1_7_1 *= correction;
-                                s1_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_0 - offset);
-                                rowSum += s1_0_0;
-                                s1_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_1 - offset);
-                                rowSum += s1_0_1;
-                                s1_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_0 - offset);
-                                rowSum += s1_1_0;
-                                s1_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_1 - offset);
-                                rowSum += s1_1_1;
-                                s1_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_0 - offset);
-                                rowSum += s1_2_0;
-                                s1_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_1 - offset);
-                                rowSum += s1_2_1;
-                                s1_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_0 - offset);
-                                rowSum += s1_3_0;
-                                s1_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_1 - offset);
-                                rowSum += s1_3_1;
-                                s1_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_0 - offset);
-                                rowSum += s1_4_0;
-                                s1_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_1 - offset);
-                                rowSum += s1_4_1;
-                                s1_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_0 - offset);
-                                rowSum += s1_5_0;
-                                s1_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_1 - offset);
-                                rowSum += s1_5_1;
-                                s1_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_0 - offset);
-                                rowSum += s1_6_0;
-                                s1_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_1 - offset);
-                                rowSum += s1_6_1;
-                                s1_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_0 - offset);
-                                rowSum += s1_7_0;
-                                s1_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_1 - offset);
-                                rowSum += s1_7_1;
-                                sum10 = rowSum;
-                            }
-                            {
-                                float m = s1_0_2;
-                                m = m > s1_0_3 ? m : s1_0_3;
-                                m = m > s1_1_2 ? m : s1_1_2;
-                                m = m > s1_1_3 ? m : s1_1_3;
-                                m = m > s1_2_2 ? m : s1_2_2;
-                                m = m > s1_2_3 ? m : s1_2_3;
-                                m = m > s1_3_2 ? m : s1_3_2;
-                                m = m > s1_3_3 ? m : s1_3_3;
-                                m = m > s1_4_2 ? m : s1_4_2;
-                                m = m > s1_4_3 ? m : s1_4_3;
-                                m = m > s1_5_2 ? m : s1_5_2;
-                                m = m > s1_5_3 ? m : s1_5_3;
-                                m = m > s1_6_2 ? m : s1_6_2;
-                                m = m > s1_6_3 ? m : s1_6_3;
-                                m = m > s1_7_2 ? m : s1_7_2;
-                                m = m > s1_7_3 ? m : s1_7_3;
-                                m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
-                                float newMax = max11 > m ? max11 : m;
-                                float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
-                                float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max11 - offset);
-                                max11 = newMax;
-                                float rowSum = sum11 * correction;
-                                o1_0_2 *= correction; o1_0_3 *= correction;
-                                o1_1_2 *= correction; o1_1_3 *= correction;
-                                o1_2_2 *= correction; o1_2_3 *= correction;
-                                o1_3_2 *= correction; o1_3_3 *= correction;
-                                o1_4_2 *= correction; o1_4_3 *= correction;
-                                o1_5_2 *= correction; o1_5_3 *= correction;
-                                o1_6_2 *= correction; o1_6_3 *= correction;
-                                o1_7_2 *= correction; o1_7_3 *= correction;
-                                s1_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_2 - offset);
-                                rowSum += s1_0_2;
-                                s1_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_3 - offset);
-                                rowSum += s1_0_3;
-                                s1_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_2 - offset);
-                                rowSum += s1_1_2;
-                                s1_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_3 - offset);
-                                rowSum += s1_1_3;
-                                s1_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_2 - offset);
-                                rowSum += s1_2_2;
-                                s1_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_3 - offset);
-                                rowSum += s1_2_3;
-                                s1_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_2 - offset);
-                                rowSum += s1_3_2;
-                                s1_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_3 - offset);
-                                rowSum += s1_3_3;
-                                s1_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_2 - offset);
-                                rowSum += s1_4_2;
-                                s1_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_3 - offset);
-                                rowSum += s1_4_3;
-                                s1_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_2 - offset);
-                                rowSum += s1_5_2;
-                                s1_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_3 - offset);
-                                rowSum += s1_5_3;
-                                s1_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_2 - offset);
-                                rowSum += s1_6_2;
-                                s1_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_3 - offset);
-                                rowSum += s1_6_3;
-                                s1_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_2 - offset);
-                                rowSum += s1_7_2;
-                                s1_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_3 - offset);
-                                rowSum += s1_7_3;
-                                sum11 = rowSum;
-                            }
-
-                            // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
-                            var valueTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + valueBase, VStride, BlockN * 32, default(TTarget).Warpgroup);
-                            {
-                                uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_0, s0_0_1);
-                                uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
-                                uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
-                                uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
-                                uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_0, s1_0_1);
-                                uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_2, s1_0_3);
-                                uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_0, s1_1_1);
-                                uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_2, s1_1_3);
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
-                                    (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
-                                    (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 16);
-                                    (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 24);
-                                    (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                            }
-                            {
-                                uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_0, s0_2_1);
-                                uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_2, s0_2_3);
-                                uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
-                                uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
-                                uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_0, s1_2_1);
-                                uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_2, s1_2_3);
-                                uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_0, s1_3_1);
-                                uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_2, s1_3_3);
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 0);
-                                    (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 8);
-                                    (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 16);
-                                    (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 24);
-                                    (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                            }
-                            {
-                                uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_0, s0_4_1);
-                                uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_2, s0_4_3);
-                                uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
-                                uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
-                                uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_0, s1_4_1);
-                                uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_2, s1_4_3);
-                                uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_0, s1_5_1);
-                                uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_2, s1_5_3);
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 0);
-                                    (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 8);
-                                    (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 16);
-                                    (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 24);
-                                    (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                            }
-                            {
-                                uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_0, s0_6_1);
-                                uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_2, s0_6_3);
-                                uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
-                                uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
-                                uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_0, s1_6_1);
-                                uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_2, s1_6_3);
-                                uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_0, s1_7_1);
-                                uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_2, s1_7_3);
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 0);
-                                    (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 8);
-                                    (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 16);
-                                    (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                                {
-                                    var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 24);
-                                    (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
-                                    (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
-                                    (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
-                                    (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
-                                }
-                            }
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_0 * factor, o0_0_1 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_0 * factor, o0_1_1 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_0 * factor, o0_2_1 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_0 * factor, o0_3_1 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_0 * factor, o0_4_1 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_0 * factor, o0_5_1 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_0 * factor, o0_6_1 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_0 * factor, o0_7_1 * factor);
                         }
-
-                        if (!default(TTarget).Warpgroup)
-                            global::ILGPU.Group.Barrier(); // the stage is consumed before it is refilled
-                        step = nextStep;
-                        j0 = nextJ0;
-                        j1 = nextJ1;
-                        block = nextBlock;
-                        stage ^= 1;
-                        if (lastBlock)
-                            break; // step, j0, j1 and block are the next tile's now
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max00 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                     }
-
-                    if (default(TTarget).Cuda && default(TTarget).Warpgroup)
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;"); // the last block's P V
-                    if (default(TTarget).Cuda)
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum01);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0 + 8;
+                    if (i <= iLast)
                     {
-                        // The CUDA instance's row sums and maxima, read out of their registers (the accumulators never leave them).
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l00;", out sum00);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m00;", out max00);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m01;", out max01);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l10;", out sum10);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m10;", out max10);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l11;", out sum11);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m11;", out max11);
-                    }
-                    // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word. The CUDA instance
-                    // scales, packs and stores in PTX: read out into C#, the accumulators would pass through local memory.
-                    {
-                        float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum00);
-                        float factor = total > 0f ? 1f / total : 0f;
-                        int i = row0;
-                        if (i <= iLast)
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                        if (default(TTarget).Cuda)
                         {
-                            long word = (OutputOffset(a, b, h, i) >> 1) + tq;
-                            if (default(TTarget).Cuda)
-                            {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_0, %1; mul.f32 y, attn_o0_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_0, %1; mul.f32 y, attn_o0_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_0, %1; mul.f32 y, attn_o0_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_0, %1; mul.f32 y, attn_o0_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_0, %1; mul.f32 y, attn_o0_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_0, %1; mul.f32 y, attn_o0_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_0, %1; mul.f32 y, attn_o0_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_0, %1; mul.f32 y, attn_o0_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
-                            }
-                            else
-                            {
-                                a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_0 * factor, o0_0_1 * factor);
-                                a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_0 * factor, o0_1_1 * factor);
-                                a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_0 * factor, o0_2_1 * factor);
-                                a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_0 * factor, o0_3_1 * factor);
-                                a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_0 * factor, o0_4_1 * factor);
-                                a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_0 * factor, o0_5_1 * factor);
-                                a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_0 * factor, o0_6_1 * factor);
-                                a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_0 * factor, o0_7_1 * factor);
-                            }
-                            if (a.WriteLogSumExp != 0 && tq == 0)
-                                a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max00 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_2, %1; mul.f32 y, attn_o0_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_2, %1; mul.f32 y, attn_o0_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_2, %1; mul.f32 y, attn_o0_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_2, %1; mul.f32 y, attn_o0_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_2, %1; mul.f32 y, attn_o0_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_2, %1; mul.f32 y, attn_o0_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_2, %1; mul.f32 y, attn_o0_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_2, %1; mul.f32 y, attn_o0_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
                         }
-                    }
-                    {
-                        float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum01);
-                        float factor = total > 0f ? 1f / total : 0f;
-                        int i = row0 + 8;
-                        if (i <= iLast)
+                        else
                         {
-                            long word = (OutputOffset(a, b, h, i) >> 1) + tq;
-                            if (default(TTarget).Cuda)
-                            {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o0_0_2, %1; mul.f32 y, attn_o0_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o0_1_2, %1; mul.f32 y, attn_o0_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o0_2_2, %1; mul.f32 y, attn_o0_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o0_3_2, %1; mul.f32 y, attn_o0_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o0_4_2, %1; mul.f32 y, attn_o0_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o0_5_2, %1; mul.f32 y, attn_o0_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o0_6_2, %1; mul.f32 y, attn_o0_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o0_7_2, %1; mul.f32 y, attn_o0_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
-                            }
-                            else
-                            {
-                                a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_2 * factor, o0_0_3 * factor);
-                                a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_2 * factor, o0_1_3 * factor);
-                                a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_2 * factor, o0_2_3 * factor);
-                                a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_2 * factor, o0_3_3 * factor);
-                                a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_2 * factor, o0_4_3 * factor);
-                                a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_2 * factor, o0_5_3 * factor);
-                                a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_2 * factor, o0_6_3 * factor);
-                                a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_2 * factor, o0_7_3 * factor);
-                            }
-                            if (a.WriteLogSumExp != 0 && tq == 0)
-                                a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_0_2 * factor, o0_0_3 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_1_2 * factor, o0_1_3 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_2_2 * factor, o0_2_3 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_3_2 * factor, o0_3_3 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_4_2 * factor, o0_4_3 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_5_2 * factor, o0_5_3 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_6_2 * factor, o0_6_3 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o0_7_2 * factor, o0_7_3 * factor);
                         }
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                     }
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum10);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0 + 64;
+                    if (i <= iLast)
                     {
-                        float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum10);
-                        float factor = total > 0f ? 1f / total : 0f;
-                        int i = row0 + 64;
-                        if (i <= iLast)
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                        if (default(TTarget).Cuda)
                         {
-                            long word = (OutputOffset(a, b, h, i) >> 1) + tq;
-                            if (default(TTarget).Cuda)
-                            {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_0, %1; mul.f32 y, attn_o1_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_0, %1; mul.f32 y, attn_o1_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_0, %1; mul.f32 y, attn_o1_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_0, %1; mul.f32 y, attn_o1_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_0, %1; mul.f32 y, attn_o1_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_0, %1; mul.f32 y, attn_o1_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_0, %1; mul.f32 y, attn_o1_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_0, %1; mul.f32 y, attn_o1_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
-                            }
-                            else
-                            {
-                                a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_0 * factor, o1_0_1 * factor);
-                                a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_0 * factor, o1_1_1 * factor);
-                                a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_0 * factor, o1_2_1 * factor);
-                                a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_0 * factor, o1_3_1 * factor);
-                                a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_0 * factor, o1_4_1 * factor);
-                                a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_0 * factor, o1_5_1 * factor);
-                                a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_0 * factor, o1_6_1 * factor);
-                                a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_0 * factor, o1_7_1 * factor);
-                            }
-                            if (a.WriteLogSumExp != 0 && tq == 0)
-                                a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max10 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_0, %1; mul.f32 y, attn_o1_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_0, %1; mul.f32 y, attn_o1_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_0, %1; mul.f32 y, attn_o1_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_0, %1; mul.f32 y, attn_o1_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_0, %1; mul.f32 y, attn_o1_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_0, %1; mul.f32 y, attn_o1_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_0, %1; mul.f32 y, attn_o1_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_0, %1; mul.f32 y, attn_o1_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
                         }
-                    }
-                    {
-                        float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum11);
-                        float factor = total > 0f ? 1f / total : 0f;
-                        int i = row0 + 72;
-                        if (i <= iLast)
+                        else
                         {
-                            long word = (OutputOffset(a, b, h, i) >> 1) + tq;
-                            if (default(TTarget).Cuda)
-                            {
-                                global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_2, %1; mul.f32 y, attn_o1_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_2, %1; mul.f32 y, attn_o1_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_2, %1; mul.f32 y, attn_o1_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_2, %1; mul.f32 y, attn_o1_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_2, %1; mul.f32 y, attn_o1_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_2, %1; mul.f32 y, attn_o1_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_2, %1; mul.f32 y, attn_o1_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_2, %1; mul.f32 y, attn_o1_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
-                            }
-                            else
-                            {
-                                a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_2 * factor, o1_0_3 * factor);
-                                a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_2 * factor, o1_1_3 * factor);
-                                a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_2 * factor, o1_2_3 * factor);
-                                a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_2 * factor, o1_3_3 * factor);
-                                a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_2 * factor, o1_4_3 * factor);
-                                a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_2 * factor, o1_5_3 * factor);
-                                a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_2 * factor, o1_6_3 * factor);
-                                a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_2 * factor, o1_7_3 * factor);
-                            }
-                            if (a.WriteLogSumExp != 0 && tq == 0)
-                                a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max11 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_0 * factor, o1_0_1 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_0 * factor, o1_1_1 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_0 * factor, o1_2_1 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_0 * factor, o1_3_1 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_0 * factor, o1_4_1 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_0 * factor, o1_5_1 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_0 * factor, o1_6_1 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_0 * factor, o1_7_1 * factor);
                         }
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max10 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                     }
-
-                    if (nextTile < 0)
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum11);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0 + 72;
+                    if (i <= iLast)
                     {
-                        // A tile without a visible block: its next tile comes here, between barriers (no warp reads the word
-                        // while thread 0 writes it, and none is left behind when a later last block writes it again).
-                        global::ILGPU.Group.Barrier();
-                        if (thread == 0)
-                            shared[TcTileWord + 1] = (uint)claimed;
-                        global::ILGPU.Group.Barrier();
-                        nextTile = (int)shared[TcTileWord + 1];
-                        global::ILGPU.Group.Barrier();
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                        if (default(TTarget).Cuda)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_2, %1; mul.f32 y, attn_o1_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_2, %1; mul.f32 y, attn_o1_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_2, %1; mul.f32 y, attn_o1_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_2, %1; mul.f32 y, attn_o1_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_2, %1; mul.f32 y, attn_o1_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_2, %1; mul.f32 y, attn_o1_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_2, %1; mul.f32 y, attn_o1_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_2, %1; mul.f32 y, attn_o1_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
+                        }
+                        else
+                        {
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_2 * factor, o1_0_3 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_2 * factor, o1_1_3 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_2 * factor, o1_2_3 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_2 * factor, o1_3_3 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_2 * factor, o1_4_3 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_2 * factor, o1_5_3 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_2 * factor, o1_6_3 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_2 * factor, o1_7_3 * factor);
+                        }
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max11 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                     }
-                    tile = nextTile;
                 }
             }
 
