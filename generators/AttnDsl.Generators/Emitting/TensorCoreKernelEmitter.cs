@@ -655,10 +655,28 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("// The tile's key blocks: the same schedule and block classes as the portable kernels.");
                 w.Line($"int ia0 = {Masks}.AlignQuery(i0, a.QueryLength, a.KeyLength);");
                 w.Line($"int ia1 = {Masks}.AlignQuery(iLast, a.QueryLength, a.KeyLength);");
-                if (spec.Masks.DocumentMask)
+                if (spec.Masks.DocumentMask && t.BlockM == t.BlockN)
+                {
+                    w.Line("// Self-attention: the tile's rows are key block i0 / BlockN, whose document range DocumentRangeKernel has (one");
+                    w.Line("// load on the tile's start instead of a scan of its ids).");
+                    w.Line("int queryDocumentMin, queryDocumentMax;");
+                    using (w.Block("if (a.QueryLength == a.KeyLength)"))
+                    {
+                        w.Line("long queryRange = ((long)b * a.KeyBlocks + i0 / BlockN) * 4;");
+                        w.Line("queryDocumentMin = a.DocumentRanges[queryRange];");
+                        w.Line("queryDocumentMax = a.DocumentRanges[queryRange + 1];");
+                    }
+                    using (w.Block("else"))
+                        w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out queryDocumentMin, out queryDocumentMax);");
+                }
+                else if (spec.Masks.DocumentMask)
+                {
                     w.Line($"{Masks}.WarpIdRange(a.{Field("documentIds")}, (long)b * a.KeyLength + i0, iLast - i0 + 1, out int queryDocumentMin, out int queryDocumentMax);");
+                }
                 else
+                {
                     w.Line("int queryDocumentMin = 0, queryDocumentMax = 0;");
+                }
                 if (spec.UsesBlockMask)
                 {
                     w.Line("long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;");
