@@ -900,11 +900,17 @@ namespace Samples
                 int lane = thread & 31;
                 int g = lane >> 2, tq = lane & 3;
                 int tile = global::ILGPU.Grid.IdxX;
-                int h = tile / a.QueryBlocks % a.QueryHeads;
-                int b = tile / a.QueryBlocks / a.QueryHeads;
-                // Query tiles run last to first within a head: under causal masks the last tiles see the most keys, so the
-                // longest groups start first and the short ones fill the end of the grid.
-                int i0 = (a.QueryBlocks - 1 - tile % a.QueryBlocks) * BlockM;
+                // Heads go 4 at a time, side by side, query tiles last to first: a document tile's work depends on
+                // where it falls in its document, so one head's tiles in a row leave long tiles at the grid's end, while a
+                // few heads together even the end out and still share L2 (their keys are their documents').
+                int tilesPerBatch = a.QueryBlocks * a.QueryHeads;
+                int b = tile / tilesPerBatch;
+                int inBatch = tile - b * tilesPerBatch;
+                int firstHead = inBatch / (a.QueryBlocks * 4) * 4;
+                int groupHeads = a.QueryHeads - firstHead < 4 ? a.QueryHeads - firstHead : 4;
+                int inGroup = inBatch - firstHead * a.QueryBlocks;
+                int h = firstHead + inGroup % groupHeads;
+                int i0 = (a.QueryBlocks - 1 - inGroup / groupHeads) * BlockM;
                 int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
                 int kvh = h / (a.QueryHeads / a.KeyValueHeads);
                 int warpRow = warp * 16; // slice r of this warp: rows warpRow + 16 * TcWarps * r
