@@ -441,27 +441,9 @@ namespace AttnDsl.Generators.Emitting
             var (type, one) = MaskWord(spec);
             var m = spec.Masks;
             string ids = $"a.{Field("documentIds")}";
-            using (w.Block("if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)"))
+            using (w.Block("if (partial && keyDocumentMin != keyDocumentMax)"))
             {
-                w.Line("// Two documents in the block, one after the other (where a document ends): a row's keys are the part of its");
-                w.Line("// causal / window interval in its own document's run.");
-                w.Line("int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;");
-                foreach (var (r, hf) in rows)
-                {
-                    string x = $"{r}{hf}";
-                    w.Line($"int document{x} = {Active(spec, r, hf)} ? {ids}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0;");
-                    w.Line($"{Masks}.LocalInterval({Aligned(spec, r, hf)}, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo{x}, out int hi{x});");
-                    w.Line($"{Masks}.RunInterval(document{x}, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo{x}, ref hi{x});");
-                    w.Line($"if (!({Active(spec, r, hf)})) // a row past the end sees nothing");
-                    w.Line($"    hi{x} = lo{x} - 1;");
-                    w.Line(type == "uint"
-                        ? $"hidden{x} = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);"
-                        : $"hidden{x} = global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);");
-                }
-            }
-            using (w.Block("else if (partial && keyDocumentMin != keyDocumentMax)"))
-            {
-                w.Line("// Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.");
+                w.Line("// Several documents in the block: each row's document and causal / window interval, then its keys of that document.");
                 foreach (var (r, hf) in rows)
                 {
                     string x = $"{r}{hf}";
@@ -470,15 +452,33 @@ namespace AttnDsl.Generators.Emitting
                     w.Line($"if (!({Active(spec, r, hf)})) // a row past the end sees nothing");
                     w.Line($"    hi{x} = lo{x} - 1;");
                 }
-                using (w.Block("for (int e = 0; e < BlockN / 4; e++)"))
+                using (w.Block("if (keySplit != 0)"))
                 {
-                    w.Line("int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;");
-                    w.Line($"int keyDocument = j <= j1 ? {ids}[(long)b * a.KeyLength + j] : 0;");
+                    w.Line("// Two documents, one after the other (where a document ends): a row's keys are the part of its interval in");
+                    w.Line("// its own document's run.");
+                    w.Line("int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;");
                     foreach (var (r, hf) in rows)
                     {
                         string x = $"{r}{hf}";
-                        w.Line($"if (j < lo{x} || j > hi{x} || keyDocument != document{x})");
-                        w.Line($"    hidden{x} |= {one} << e;");
+                        w.Line($"{Masks}.RunInterval(document{x}, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo{x}, ref hi{x});");
+                        w.Line(type == "uint"
+                            ? $"hidden{x} = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);"
+                            : $"hidden{x} = global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);");
+                    }
+                }
+                using (w.Block("else"))
+                {
+                    w.Line("// Three documents or more, or ids that interleave: each key id is loaded once for the lane's rows.");
+                    using (w.Block("for (int e = 0; e < BlockN / 4; e++)"))
+                    {
+                        w.Line("int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;");
+                        w.Line($"int keyDocument = j <= j1 ? {ids}[(long)b * a.KeyLength + j] : 0;");
+                        foreach (var (r, hf) in rows)
+                        {
+                            string x = $"{r}{hf}";
+                            w.Line($"if (j < lo{x} || j > hi{x} || keyDocument != document{x})");
+                            w.Line($"    hidden{x} |= {one} << e;");
+                        }
                     }
                 }
             }

@@ -997,39 +997,9 @@ namespace Samples
                     }
                     // A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.
                     uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
-                    if (partial && keyDocumentMin != keyDocumentMax && keySplit != 0)
+                    if (partial && keyDocumentMin != keyDocumentMax)
                     {
-                        // Two documents in the block, one after the other (where a document ends): a row's keys are the part of its
-                        // causal / window interval in its own document's run.
-                        int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
-                        int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
-                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
-                        global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
-                        if (!(row0 <= iLast)) // a row past the end sees nothing
-                            hi00 = lo00 - 1;
-                        hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
-                        int document01 = row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0;
-                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 8, j0, j1, causal: true, window: false, 0, 0, out int lo01, out int hi01);
-                        global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
-                        if (!(row0 + 8 <= iLast)) // a row past the end sees nothing
-                            hi01 = lo01 - 1;
-                        hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
-                        int document10 = row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0;
-                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 64, j0, j1, causal: true, window: false, 0, 0, out int lo10, out int hi10);
-                        global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
-                        if (!(row0 + 64 <= iLast)) // a row past the end sees nothing
-                            hi10 = lo10 - 1;
-                        hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
-                        int document11 = row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0;
-                        global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
-                        global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
-                        if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
-                            hi11 = lo11 - 1;
-                        hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
-                    }
-                    else if (partial && keyDocumentMin != keyDocumentMax)
-                    {
-                        // Three documents or more in the block, or ids that interleave: each key id is loaded once for the lane's rows.
+                        // Several documents in the block: each row's document and causal / window interval, then its keys of that document.
                         int document00 = row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0;
                         global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0, j0, j1, causal: true, window: false, 0, 0, out int lo00, out int hi00);
                         if (!(row0 <= iLast)) // a row past the end sees nothing
@@ -1046,18 +1016,36 @@ namespace Samples
                         global::AttnDsl.MaskSemantics.LocalInterval(rowAligned0 + 72, j0, j1, causal: true, window: false, 0, 0, out int lo11, out int hi11);
                         if (!(row0 + 72 <= iLast)) // a row past the end sees nothing
                             hi11 = lo11 - 1;
-                        for (int e = 0; e < BlockN / 4; e++)
+                        if (keySplit != 0)
                         {
-                            int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
-                            int keyDocument = j <= j1 ? a.Arg_documentIds[(long)b * a.KeyLength + j] : 0;
-                            if (j < lo00 || j > hi00 || keyDocument != document00)
-                                hidden00 |= 1u << e;
-                            if (j < lo01 || j > hi01 || keyDocument != document01)
-                                hidden01 |= 1u << e;
-                            if (j < lo10 || j > hi10 || keyDocument != document10)
-                                hidden10 |= 1u << e;
-                            if (j < lo11 || j > hi11 || keyDocument != document11)
-                                hidden11 |= 1u << e;
+                            // Two documents, one after the other (where a document ends): a row's keys are the part of its interval in
+                            // its own document's run.
+                            int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
+                            global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
+                            hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
+                            global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
+                            hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
+                            global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
+                            hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
+                            global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
+                            hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
+                        }
+                        else
+                        {
+                            // Three documents or more, or ids that interleave: each key id is loaded once for the lane's rows.
+                            for (int e = 0; e < BlockN / 4; e++)
+                            {
+                                int j = j0 + (e >> 1) * 8 + (e & 1) + 2 * tq;
+                                int keyDocument = j <= j1 ? a.Arg_documentIds[(long)b * a.KeyLength + j] : 0;
+                                if (j < lo00 || j > hi00 || keyDocument != document00)
+                                    hidden00 |= 1u << e;
+                                if (j < lo01 || j > hi01 || keyDocument != document01)
+                                    hidden01 |= 1u << e;
+                                if (j < lo10 || j > hi10 || keyDocument != document10)
+                                    hidden10 |= 1u << e;
+                                if (j < lo11 || j > hi11 || keyDocument != document11)
+                                    hidden11 |= 1u << e;
+                            }
                         }
                     }
                     else
