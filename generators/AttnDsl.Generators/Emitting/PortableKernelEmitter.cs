@@ -324,22 +324,36 @@ namespace AttnDsl.Generators.Emitting
                     local.Add($"{Masks}.WindowBlock(ia0, ia1, j0, j1, {Int(m.WindowLeft)}, {Int(m.WindowRight)})");
                 if (m.HasRadial)
                     local.Add($"{Masks}.RadialBlock(ia0, ia1, j0, j1, {Int(m.TokensPerFrame)}, RadialScale, {Int(m.RadialSinkFrames)})");
-                string localExpr = local.Count == 0 ? $"{BlockClass}.Full" : local.Aggregate((x, y) => $"{Masks}.And({x}, {y})");
-                string sink = m.SinkCount > 0
-                    ? (m.Causal ? $"{Masks}.And(causal, {Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)}))" : $"{Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)})")
-                    : $"{BlockClass}.Empty";
-                string prefix = m.PrefixLM ? $"{Masks}.BelowBlock(j0, j1, a.{Field("prefixLength")}[b])" : $"{BlockClass}.Empty";
-                string document = $"{BlockClass}.Full";
+                // MaskSemantics.Combine's rule, And(And(Or(Or(local, sink), prefix), document), mods), with the absent masks'
+                // neutral values left out: Or with Empty and And with Full change nothing, but a compiler cannot drop them
+                // (it does not know a BlockClass is at most Full), and the kernels classify a block on every step.
+                string expr = local.Count == 0 ? $"{BlockClass}.Full" : local.Aggregate((x, y) => $"{Masks}.And({x}, {y})");
+                if (m.SinkCount > 0 || m.PrefixLM || m.DocumentMask || spec.MaskMods.Count > 0)
+                {
+                    w.Line($"{BlockClass} local = {expr};");
+                    expr = "local";
+                }
+                if (m.SinkCount > 0)
+                {
+                    w.Line(m.Causal
+                        ? $"{BlockClass} sink = {Masks}.And(causal, {Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)}));"
+                        : $"{BlockClass} sink = {Masks}.BelowBlock(j0, j1, {Int(m.SinkCount)});");
+                    expr = $"{Masks}.Or({expr}, sink)";
+                }
+                if (m.PrefixLM)
+                {
+                    w.Line($"{BlockClass} prefix = {Masks}.BelowBlock(j0, j1, a.{Field("prefixLength")}[b]);");
+                    expr = $"{Masks}.Or({expr}, prefix)";
+                }
                 if (m.DocumentMask)
-                    document = $"{Masks}.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax)";
+                {
+                    w.Line($"{BlockClass} document = {Masks}.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);");
+                    expr = $"{Masks}.And({expr}, document)";
+                }
                 // A custom mask is opaque to the analysis: blocks it touches are tested per element.
-                string mods = spec.MaskMods.Count > 0 ? $"{BlockClass}.Partial" : $"{BlockClass}.Full";
-                w.Line($"return {Masks}.Combine(");
-                w.Line($"    local: {localExpr},");
-                w.Line($"    sink: {sink},");
-                w.Line($"    prefix: {prefix},");
-                w.Line($"    document: {document},");
-                w.Line($"    mods: {mods});");
+                if (spec.MaskMods.Count > 0)
+                    expr = $"{Masks}.And({expr}, {BlockClass}.Partial)";
+                w.Line($"return {expr};");
             }
             w.Line();
         }

@@ -160,6 +160,11 @@ namespace AttnDsl.Generators.Emitting
                 EmitNextBlockByWarp(w, spec);
                 return;
             }
+            if (EveryStepVisible(spec))
+            {
+                EmitNextBlockOfBand(w);
+                return;
+            }
             bool sparse = spec.UsesBlockMask;
             w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
             w.Line(Inline);
@@ -188,6 +193,40 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("j1 = -1;");
                 w.Line($"block = {BlockClass}.Empty;");
                 w.Line($"return {count};");
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// Whether every key block of the schedule is seen by some row of the tile: the local masks (causal, window) make
+        /// each row's keys an interval and the rows' intervals overlap, so the schedule's blocks, which cover their union,
+        /// are never empty. Sinks and prefixes add leading blocks, and documents, radial masks and block masks hide blocks
+        /// inside the range; a custom mask only makes blocks partial.
+        /// </summary>
+        private static bool EveryStepVisible(KernelSpec spec) =>
+            !spec.UsesBlockMask && !spec.Masks.DocumentMask && !spec.Masks.HasRadial && spec.Masks.SinkCount == 0 && !spec.Masks.PrefixLM;
+
+        /// <summary>NextBlock of a spec whose schedule has no empty block (<see cref="EveryStepVisible"/>): the step itself, classified.</summary>
+        private static void EmitNextBlockOfBand(CodeWriter w)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// The key block of step <paramref name=\"from\"/>, with its keys and class; the step count when none is left. Under these");
+            w.Line("/// masks every block of the schedule is seen by some row of the tile, so no step is skipped.");
+            w.Line("/// </summary>");
+            w.Line(Inline);
+            using (w.Block($"public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
+            {
+                using (w.Block("if (from >= schedule.Count)"))
+                {
+                    w.Line("j0 = 0;");
+                    w.Line("j1 = -1;");
+                    w.Line($"block = {BlockClass}.Empty;");
+                    w.Line("return schedule.Count;");
+                }
+                w.Line("j0 = schedule.KeyBlock(from) * BlockN;");
+                w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
+                w.Line("block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");
+                w.Line("return from;");
             }
             w.Line();
         }
@@ -346,8 +385,27 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("int valueStride = default(TTarget).Warpgroup ? 32 : VStride;");
                     (keyStride, valueStride) = ("keyStride", "valueStride");
                 }
-                EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, threads / KeyParts(spec), blockN, "BlockN", "j0");
-                EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", threads / ValueParts(spec), blockN, "BlockN", "j0");
+                int keyRows = threads / KeyParts(spec), valueRows = threads / ValueParts(spec);
+                if (blockN % keyRows == 0 && blockN % valueRows == 0 && blockN / keyRows <= UnrolledCopyPasses && blockN / valueRows <= UnrolledCopyPasses)
+                {
+                    using (w.Block("if (remaining >= BlockN)"))
+                    {
+                        w.Line("// Every row is a key (all blocks but a ragged last one): no row tests, and each pass's global word one row");
+                        w.Line("// stride times the pass's rows after the previous one.");
+                        EmitWholeCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN);
+                        EmitWholeCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN);
+                    }
+                    using (w.Block("else"))
+                    {
+                        EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN, "BlockN", "j0");
+                        EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN, "BlockN", "j0");
+                    }
+                }
+                else
+                {
+                    EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN, "BlockN", "j0");
+                    EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN, "BlockN", "j0");
+                }
                 w.Line($"{Tiles}.Commit<TTarget>();");
             }
             w.Line();
@@ -389,6 +447,19 @@ namespace AttnDsl.Generators.Emitting
                 {
                     w.Line(Copy(Int(row)));
                 }
+            }
+        }
+
+        /// <summary>The unrolled copies of one thread over a block whose rows are all keys: no row tests, one add per pass.</summary>
+        private static void EmitWholeCopies(CodeWriter w, string lane, string tileBase, string stride, string source, int rowsPerPass, int tileRows)
+        {
+            string word = lane.Replace("Copy", "Word");
+            w.Line($"long {word} = {lane}.Word(j0, 0), {word}Pass = {Int(rowsPerPass)} * {lane}.RowWords;");
+            for (int row = 0; row < tileRows; row += rowsPerPass)
+            {
+                if (row > 0)
+                    w.Line($"{word} += {word}Pass;");
+                w.Line($"{Tiles}.Copy16<TTarget>(shared, {tileBase} + {lane}.SharedWord + {Int(row)} * {stride}, {source}, {word}, true);");
             }
         }
 

@@ -616,12 +616,9 @@ namespace Samples
             public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax, int keyDocumentMin, int keyDocumentMax)
             {
                 global::AttnDsl.BlockClass causal = global::AttnDsl.MaskSemantics.CausalBlock(ia0, ia1, j0, j1);
-                return global::AttnDsl.MaskSemantics.Combine(
-                    local: causal,
-                    sink: global::AttnDsl.BlockClass.Empty,
-                    prefix: global::AttnDsl.BlockClass.Empty,
-                    document: global::AttnDsl.MaskSemantics.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax),
-                    mods: global::AttnDsl.BlockClass.Full);
+                global::AttnDsl.BlockClass local = causal;
+                global::AttnDsl.BlockClass document = global::AttnDsl.MaskSemantics.DocumentBlock(queryDocumentMin, queryDocumentMax, keyDocumentMin, keyDocumentMax);
+                return global::AttnDsl.MaskSemantics.And(local, document);
             }
 
             /// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>
@@ -836,14 +833,38 @@ namespace Samples
                 int remaining = a.KeyLength - j0; // rows at or past this one are zeros
                 int keyStride = default(TTarget).Warpgroup ? 32 : KStride; // words per row: a swizzle panel's, or the padded row's
                 int valueStride = default(TTarget).Warpgroup ? 32 : VStride;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                if (remaining >= BlockN)
+                {
+                    // Every row is a key (all blocks but a ragged last one): no row tests, and each pass's global word one row
+                    // stride times the pass's rows after the previous one.
+                    long keyWord = keyCopy.Word(j0, 0), keyWordPass = 16 * keyCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    long valueWord = valueCopy.Word(j0, 0), valueWordPass = 16 * valueCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                }
+                else
+                {
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                }
                 global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
             }
 

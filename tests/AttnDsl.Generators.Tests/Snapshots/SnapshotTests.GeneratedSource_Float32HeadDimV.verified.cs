@@ -871,12 +871,7 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)
             {
-                return global::AttnDsl.MaskSemantics.Combine(
-                    local: global::AttnDsl.BlockClass.Full,
-                    sink: global::AttnDsl.BlockClass.Empty,
-                    prefix: global::AttnDsl.BlockClass.Empty,
-                    document: global::AttnDsl.BlockClass.Full,
-                    mods: global::AttnDsl.BlockClass.Full);
+                return global::AttnDsl.BlockClass.Full;
             }
 
             /// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>

@@ -592,12 +592,8 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)
             {
-                return global::AttnDsl.MaskSemantics.Combine(
-                    local: global::AttnDsl.BlockClass.Full,
-                    sink: global::AttnDsl.BlockClass.Empty,
-                    prefix: global::AttnDsl.BlockClass.Empty,
-                    document: global::AttnDsl.BlockClass.Full,
-                    mods: global::AttnDsl.BlockClass.Partial);
+                global::AttnDsl.BlockClass local = global::AttnDsl.BlockClass.Full;
+                return global::AttnDsl.MaskSemantics.And(local, global::AttnDsl.BlockClass.Partial);
             }
 
             /// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>
@@ -723,22 +719,24 @@ namespace Samples
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
 
-            /// <summary>The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>
+            /// <summary>
+            /// The key block of step <paramref name="from"/>, with its keys and class; the step count when none is left. Under these
+            /// masks every block of the schedule is seen by some row of the tile, so no step is skipped.
+            /// </summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
             {
-                for (int step = from; step < schedule.Count; step++)
+                if (from >= schedule.Count)
                 {
-                    j0 = schedule.KeyBlock(step) * BlockN;
-                    j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
-                    if (block != global::AttnDsl.BlockClass.Empty)
-                        return step;
+                    j0 = 0;
+                    j1 = -1;
+                    block = global::AttnDsl.BlockClass.Empty;
+                    return schedule.Count;
                 }
-                j0 = 0;
-                j1 = -1;
-                block = global::AttnDsl.BlockClass.Empty;
-                return schedule.Count;
+                j0 = schedule.KeyBlock(from) * BlockN;
+                j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                return from;
             }
 
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
@@ -767,14 +765,38 @@ namespace Samples
                 int remaining = a.KeyLength - j0; // rows at or past this one are zeros
                 int keyStride = default(TTarget).Warpgroup ? 32 : KStride; // words per row: a swizzle panel's, or the padded row's
                 int valueStride = default(TTarget).Warpgroup ? 32 : VStride;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                if (remaining >= BlockN)
+                {
+                    // Every row is a key (all blocks but a ragged last one): no row tests, and each pass's global word one row
+                    // stride times the pass's rows after the previous one.
+                    long keyWord = keyCopy.Word(j0, 0), keyWordPass = 16 * keyCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    long valueWord = valueCopy.Word(j0, 0), valueWordPass = 16 * valueCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                }
+                else
+                {
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                }
                 global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
             }
 

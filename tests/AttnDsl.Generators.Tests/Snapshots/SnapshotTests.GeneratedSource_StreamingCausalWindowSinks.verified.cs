@@ -908,12 +908,9 @@ namespace Samples.Streaming
             public static global::AttnDsl.BlockClass ClassifyBlock(in Arguments a, int b, int ia0, int ia1, int j0, int j1, int queryDocumentMin, int queryDocumentMax)
             {
                 global::AttnDsl.BlockClass causal = global::AttnDsl.MaskSemantics.CausalBlock(ia0, ia1, j0, j1);
-                return global::AttnDsl.MaskSemantics.Combine(
-                    local: global::AttnDsl.MaskSemantics.And(causal, global::AttnDsl.MaskSemantics.WindowBlock(ia0, ia1, j0, j1, 1024, 0)),
-                    sink: global::AttnDsl.MaskSemantics.And(causal, global::AttnDsl.MaskSemantics.BelowBlock(j0, j1, 4)),
-                    prefix: global::AttnDsl.BlockClass.Empty,
-                    document: global::AttnDsl.BlockClass.Full,
-                    mods: global::AttnDsl.BlockClass.Full);
+                global::AttnDsl.BlockClass local = global::AttnDsl.MaskSemantics.And(causal, global::AttnDsl.MaskSemantics.WindowBlock(ia0, ia1, j0, j1, 1024, 0));
+                global::AttnDsl.BlockClass sink = global::AttnDsl.MaskSemantics.And(causal, global::AttnDsl.MaskSemantics.BelowBlock(j0, j1, 4));
+                return global::AttnDsl.MaskSemantics.Or(local, sink);
             }
 
             /// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>
@@ -1078,22 +1075,62 @@ namespace Samples.Streaming
                 int remaining = a.KeyLength - j0; // rows at or past this one are zeros
                 int keyStride = default(TTarget).Warpgroup ? 32 : KStride; // words per row: a swizzle panel's, or the padded row's
                 int valueStride = default(TTarget).Warpgroup ? 32 : VStride;
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 8 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 8), keyCopy.Row + 8 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 24 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 24), keyCopy.Row + 24 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 40 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 40), keyCopy.Row + 40 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 56 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 56), keyCopy.Row + 56 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 8 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 8), valueCopy.Row + 8 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 24 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 24), valueCopy.Row + 24 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 40 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 40), valueCopy.Row + 40 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
-                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 56 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 56), valueCopy.Row + 56 < remaining);
+                if (remaining >= BlockN)
+                {
+                    // Every row is a key (all blocks but a ragged last one): no row tests, and each pass's global word one row
+                    // stride times the pass's rows after the previous one.
+                    long keyWord = keyCopy.Word(j0, 0), keyWordPass = 8 * keyCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 8 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 24 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 40 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 56 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    long valueWord = valueCopy.Word(j0, 0), valueWordPass = 8 * valueCopy.RowWords;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 8 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 24 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 40 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 56 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                }
+                else
+                {
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 0 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 0), keyCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 8 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 8), keyCopy.Row + 8 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 24 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 24), keyCopy.Row + 24 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 40 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 40), keyCopy.Row + 40 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 56 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 56), keyCopy.Row + 56 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 8 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 8), valueCopy.Row + 8 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 24 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 24), valueCopy.Row + 24 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 40 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 40), valueCopy.Row + 40 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 56 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 56), valueCopy.Row + 56 < remaining);
+                }
                 global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
             }
 
