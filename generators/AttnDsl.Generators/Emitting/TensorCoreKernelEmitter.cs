@@ -856,14 +856,13 @@ namespace AttnDsl.Generators.Emitting
                         using (w.Block("if (default(TTarget).Warpgroup)"))
                         {
                             w.Line("// This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock");
-                            w.Line("// and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.");
+                            w.Line("// and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's");
+                            w.Line("// copies, which start under this block's Q K^T (below).");
                             w.Line($"{Tiles}.Wait<TTarget>();");
                             w.Line($"if ({Cuda})");
                             w.Line($"    {Asm}(\"wgmma.wait_group.sync.aligned 0;\");");
                             w.Line($"{Tiles}.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier");
                             w.Line("global::ILGPU.Group.Barrier();");
-                            w.Line("if (nextStep < steps)");
-                            w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
                         }
                     }
                     using (w.Block(warpgroup ? "else if (nextStep < steps)" : "if (nextStep < steps)"))
@@ -887,6 +886,17 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("float keyScale = queryScale * a.KeyScales[((long)b * a.KeyValueHeads + kvh) * a.KeyQuantBlocks + j0 / BlockN];");
                     w.Line();
                     EmitScores(w, spec, slices, keyTiles, dimSteps, mma, bf16);
+                    if (warpgroup)
+                    {
+                        using (w.Block("if (default(TTarget).Warpgroup)"))
+                        {
+                            w.Line("// The next block's copies are issued while Q K^T runs on the tensor cores, then Q K^T is waited for.");
+                            w.Line("if (nextStep < steps)");
+                            w.Line($"    IssueBlock<TTarget>({IssueArguments(spec, "nextJ0", "stage ^ 1")});");
+                            using (w.Block($"if ({Cuda})"))
+                                EmitWarpgroupScoresWait(w, spec, slices, keyTiles);
+                        }
+                    }
                     w.Line();
                     using (w.Block($"if ({Cuda})"))
                     {
@@ -1059,7 +1069,15 @@ namespace AttnDsl.Generators.Emitting
                         : $"wgmma.mma_async.sync.aligned.m64n{Int(t.BlockN)}k16.{WgmmaType(bf16)} {d}, dq, dk, {scaleD}, 1, 1, 0, 0;");
                 }
             }
-            ptx.Add("wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0;");
+            ptx.Add("wgmma.commit_group.sync.aligned; }");
+            w.Line("// wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing. Waited for below.");
+            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
+        }
+
+        /// <summary>The wait for the warpgroup instance's Q K^T; [Quantize]: its int32 sums to FP32 in place.</summary>
+        private static void EmitWarpgroupScoresWait(CodeWriter w, KernelSpec spec, int slices, int keyTiles)
+        {
+            var ptx = new List<string> { "wgmma.wait_group.sync.aligned 0;" };
             if (Int8(spec))
             {
                 // int32 sums to FP32 in place, as after mma.sync: exact, |sum| <= 127 * 127 * HeadDim < 2^24.
@@ -1068,9 +1086,7 @@ namespace AttnDsl.Generators.Emitting
                         for (int c = 0; c < 4; c++)
                             ptx.Add($"cvt.rn.f32.s32 {S(r, n, c)}, {S(r, n, c)};");
             }
-            ptx.Add("}");
-            w.Line("// wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.");
-            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\", (ulong)(stageWords >> 2));");
+            w.Line($"{Asm}(\"{string.Join(" ", ptx)}\");");
         }
 
         /// <summary>O += P V of the warpgroup instance: per 16-key k-step, one m64nHeadDimV wgmma per slice, P from registers, V N-major.</summary>

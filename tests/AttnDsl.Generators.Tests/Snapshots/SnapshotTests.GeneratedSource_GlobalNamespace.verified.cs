@@ -888,14 +888,13 @@ partial class GlobalWindowAttention
                 if (default(TTarget).Warpgroup)
                 {
                     // This block's copies are the only ones in flight. The previous block's P V, on the tensor cores while NextBlock
-                    // and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's copies.
+                    // and the hidden keys ran, is retired before the barrier; past it the other stage is free for the next block's
+                    // copies, which start under this block's Q K^T (below).
                     global::AttnDsl.TensorCores.SharedTiles.Wait<TTarget>();
                     if (default(TTarget).Cuda)
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
                     global::AttnDsl.TensorCores.SharedTiles.FenceForWarpgroup<TTarget>(); // the copies are read by wgmma (the async proxy) after the barrier
                     global::ILGPU.Group.Barrier();
-                    if (nextStep < steps)
-                        IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
                 }
                 else if (nextStep < steps)
                 {
@@ -925,8 +924,8 @@ partial class GlobalWindowAttention
                 float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
                 if (default(TTarget).Cuda && default(TTarget).Warpgroup)
                 {
-                    // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing.
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; wgmma.wait_group.sync.aligned 0; }", (ulong)(stageWords >> 2));
+                    // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing. Waited for below.
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                 }
                 else if (default(TTarget).Cuda)
                 {
@@ -1063,6 +1062,16 @@ partial class GlobalWindowAttention
                             (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                             (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
                         }
+                    }
+                }
+                if (default(TTarget).Warpgroup)
+                {
+                    // The next block's copies are issued while Q K^T runs on the tensor cores, then Q K^T is waited for.
+                    if (nextStep < steps)
+                        IssueBlock<TTarget>(a, shared, keyCopy, valueCopy, nextJ0, stage ^ 1);
+                    if (default(TTarget).Cuda)
+                    {
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("wgmma.wait_group.sync.aligned 0;");
                     }
                 }
 
