@@ -7,7 +7,7 @@ namespace AttnDsl.Kernels.Tests
     /// <summary>
     /// The closed-form mask words of the tensor-core kernel's partial blocks: <see cref="MaskSemantics.LocalInterval"/>
     /// holds exactly the keys <see cref="MaskSemantics.Causal"/> and <see cref="MaskSemantics.Window"/> show a row, and
-    /// <see cref="Fragments.OutsideBits"/> sets exactly the bits of a lane's keys outside an interval.
+    /// <see cref="Fragments.OutsideBits"/> (and its 32-bit form) sets exactly the bits of a lane's keys outside an interval.
     /// </summary>
     public sealed class RowIntervalTests
     {
@@ -64,6 +64,8 @@ namespace AttnDsl.Kernels.Tests
                         expected |= 1ul << e;
                 }
                 Assert.Equal(expected, Fragments.OutsideBits(lo, hi, j0, tq, count));
+                if (count <= 32)
+                    Assert.Equal((uint)expected, Fragments.OutsideBits32(lo, hi, j0, tq, count));
             }
         }
     }

@@ -532,9 +532,7 @@ namespace AttnDsl.Generators.Emitting
                     {
                         string x = $"{r}{hf}";
                         w.Line($"{Masks}.RunInterval(document{x}, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo{x}, ref hi{x});");
-                        w.Line(type == "uint"
-                            ? $"hidden{x} = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);"
-                            : $"hidden{x} = global::AttnDsl.TensorCores.Fragments.OutsideBits(lo{x}, hi{x}, j0, tq, BlockN / 4);");
+                        w.Line($"hidden{x} = {OutsideBits(type)}(lo{x}, hi{x}, j0, tq, BlockN / 4);");
                     }
                 }
                 using (w.Block("else"))
@@ -554,6 +552,11 @@ namespace AttnDsl.Generators.Emitting
                 }
             }
         }
+
+        /// <summary>Fragments.OutsideBits for the mask word's type: the 32-bit form for a uint word.</summary>
+        private static string OutsideBits(string type) => type == "uint"
+            ? "global::AttnDsl.TensorCores.Fragments.OutsideBits32"
+            : "global::AttnDsl.TensorCores.Fragments.OutsideBits";
 
         private static void EmitHiddenKeys(CodeWriter w, KernelSpec spec)
         {
@@ -578,10 +581,21 @@ namespace AttnDsl.Generators.Emitting
             string documentParameters = interval && document ? ", int keyDocumentMin, int keyDocumentMax" : "";
             using (w.Block($"public static {type} HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial{documentParameters})"))
             {
+                if (interval && !document)
+                {
+                    // Without branches: the kernel computes it for every fragment row of a partial block.
+                    var m = spec.Masks;
+                    w.Line($"{Masks}.LocalInterval(ia, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo, out int hi);");
+                    w.Line("lo = partial ? lo : j0; // a block taken whole: only keys past the end are hidden");
+                    w.Line("hi = partial ? hi : j1;");
+                    w.Line("hi = active ? hi : lo - 1; // a row past the end sees nothing");
+                    w.Line($"return {OutsideBits(type)}(lo, hi, j0, tq, BlockN / 4);");
+                    return;
+                }
                 if (interval)
                 {
                     string all = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4)" : "global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4)";
-                    string bits = type == "uint" ? "(uint)global::AttnDsl.TensorCores.Fragments.OutsideBits" : "global::AttnDsl.TensorCores.Fragments.OutsideBits";
+                    string bits = OutsideBits(type);
                     w.Line("if (!active)");
                     w.Line($"    return {all};");
                     w.Line("if (!partial) // a block taken whole: only keys past the end are hidden");
@@ -597,9 +611,7 @@ namespace AttnDsl.Generators.Emitting
                     {
                         var m = spec.Masks;
                         w.Line($"{Masks}.LocalInterval(ia, j0, j1, causal: {Bool(m.Causal)}, window: {Bool(m.HasWindow)}, {Int(m.WindowLeft)}, {Int(m.WindowRight)}, out int lo, out int hi);");
-                        w.Line(type == "uint"
-                            ? "return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);"
-                            : "return global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);");
+                        w.Line($"return {bits}(lo, hi, j0, tq, BlockN / 4);");
                     }
                     if (!document)
                         return;
@@ -835,19 +847,17 @@ namespace AttnDsl.Generators.Emitting
                     if (spec.Masks.DocumentMask)
                         w.Line("// A row's document id is read again for each block that needs it (a few per tile, cached) rather than held in a register.");
                     bool mixedDocuments = IntervalRows(spec) && spec.Masks.DocumentMask;
+                    w.Line($"{maskType} {string.Join(", ", rows.Select(x => $"hidden{x.R}{x.H} = 0"))};");
                     if (mixedDocuments)
-                    {
-                        w.Line($"{maskType} {string.Join(", ", rows.Select(x => $"hidden{x.R}{x.H} = 0"))};");
                         EmitMixedDocumentKeys(w, spec, rows);
-                    }
-                    using (mixedDocuments ? w.Block("else") : null)
+                    // One branch for all rows: the rows' words are independent, so their instructions interleave.
+                    using (w.Block(mixedDocuments ? "else if (!wholeBlock)" : "if (!wholeBlock)"))
                     {
                         foreach (var (r, hf) in rows)
                         {
                             string x = $"{r}{hf}";
                             string document = spec.Masks.DocumentMask ? $"{Active(spec, r, hf)} ? a.{Field("documentIds")}[(long)b * a.KeyLength + {Row(spec, r, hf)}] : 0" : "0";
-                            string call = $"wholeBlock ? 0 : HiddenKeys(a, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0, j1, tq, {Active(spec, r, hf)}, {document}, partial{keyDocuments})";
-                            w.Line(mixedDocuments ? $"hidden{x} = {call};" : $"{maskType} hidden{x} = {call};");
+                            w.Line($"hidden{x} = HiddenKeys(a, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0, j1, tq, {Active(spec, r, hf)}, {document}, partial{keyDocuments});");
                         }
                     }
                     w.Line();

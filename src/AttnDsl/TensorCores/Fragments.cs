@@ -51,18 +51,33 @@ namespace AttnDsl.TensorCores
             return end > first ? all & ~(AllBits(end) & ~AllBits(first)) : all;
         }
 
+        /// <summary>
+        /// <see cref="OutsideBits"/> for a word of at most 32 bits (BlockN up to 128), in 32-bit arithmetic and without
+        /// branches: the kernels compute one per fragment row of every partial block.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint OutsideBits32(int lo, int hi, int j0, int tq, int count)
+        {
+            int first = KeysBelow(lo - j0 - 2 * tq, count);
+            int end = KeysBelow(hi - j0 - 2 * tq + 1, count);
+            uint visible = end > first ? LowBits32(end) & ~LowBits32(first) : 0u;
+            return LowBits32(count) & ~visible;
+        }
+
         /// <summary>The low <paramref name="count"/> bits set: every key of the lane hidden.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong AllBits(int count) => count >= 64 ? ulong.MaxValue : (1ul << count) - 1ul;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint LowBits32(int count) => count >= 32 ? uint.MaxValue : (1u << count) - 1u;
 
         /// <summary>How many of the lane's key offsets (e / 2) * 8 + e % 2, e &lt; count, are below <paramref name="x"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int KeysBelow(int x, int count)
         {
-            if (x <= 0)
-                return 0;
             int rest = x & 7;
-            int below = 2 * (x >> 3) + (rest < 2 ? rest : 2);
+            int below = 2 * (x >> 3) + (rest < 2 ? rest : 2); // at most 0 for x <= 0 (the shift floors)
+            below = below > 0 ? below : 0;
             return below < count ? below : count;
         }
 

@@ -880,14 +880,14 @@ namespace Samples
                 if (!active)
                     return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
                 if (!partial) // a block taken whole: only keys past the end are hidden
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
+                    return global::AttnDsl.TensorCores.Fragments.OutsideBits32(j0, j1, j0, tq, BlockN / 4);
                 // A block of one document: the row sees all of it or none of it, as far as documents go.
                 if (keyDocumentMin == keyDocumentMax && queryDocument != keyDocumentMin)
                     return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
                 if (keyDocumentMin == keyDocumentMax)
                 {
                     global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: true, window: false, 0, 0, out int lo, out int hi);
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
+                    return global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo, hi, j0, tq, BlockN / 4);
                 }
                 uint hidden = 0;
                 for (int e = 0; e < BlockN / 4; e++)
@@ -1043,13 +1043,13 @@ namespace Samples
                             // its own document's run.
                             int keyLastDocument = keyFirstDocument == keyDocumentMin ? keyDocumentMax : keyDocumentMin;
                             global::AttnDsl.MaskSemantics.RunInterval(document00, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo00, ref hi00);
-                            hidden00 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo00, hi00, j0, tq, BlockN / 4);
+                            hidden00 = global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo00, hi00, j0, tq, BlockN / 4);
                             global::AttnDsl.MaskSemantics.RunInterval(document01, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo01, ref hi01);
-                            hidden01 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo01, hi01, j0, tq, BlockN / 4);
+                            hidden01 = global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo01, hi01, j0, tq, BlockN / 4);
                             global::AttnDsl.MaskSemantics.RunInterval(document10, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo10, ref hi10);
-                            hidden10 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo10, hi10, j0, tq, BlockN / 4);
+                            hidden10 = global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo10, hi10, j0, tq, BlockN / 4);
                             global::AttnDsl.MaskSemantics.RunInterval(document11, j0, keySplit, keyFirstDocument, keyLastDocument, ref lo11, ref hi11);
-                            hidden11 = (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo11, hi11, j0, tq, BlockN / 4);
+                            hidden11 = global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo11, hi11, j0, tq, BlockN / 4);
                         }
                         else
                         {
@@ -1069,12 +1069,12 @@ namespace Samples
                             }
                         }
                     }
-                    else
+                    else if (!wholeBlock)
                     {
-                        hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
-                        hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
-                        hidden10 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
-                        hidden11 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden00 = HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, row0 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden01 = HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, row0 + 8 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 8] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden10 = HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, row0 + 64 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 64] : 0, partial, keyDocumentMin, keyDocumentMax);
+                        hidden11 = HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, row0 + 72 <= iLast ? a.Arg_documentIds[(long)b * a.KeyLength + row0 + 72] : 0, partial, keyDocumentMin, keyDocumentMax);
                     }
 
                     if (default(TTarget).Warpgroup)

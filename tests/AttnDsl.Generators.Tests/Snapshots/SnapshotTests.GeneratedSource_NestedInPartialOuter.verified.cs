@@ -607,12 +607,11 @@ namespace Samples.Nested
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public static uint HiddenKeys(in Arguments a, int b, int h, int i, int ia, int j0, int j1, int tq, bool active, int queryDocument, bool partial)
                 {
-                    if (!active)
-                        return (uint)global::AttnDsl.TensorCores.Fragments.AllBits(BlockN / 4);
-                    if (!partial) // a block taken whole: only keys past the end are hidden
-                        return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(j0, j1, j0, tq, BlockN / 4);
                     global::AttnDsl.MaskSemantics.LocalInterval(ia, j0, j1, causal: true, window: false, 0, 0, out int lo, out int hi);
-                    return (uint)global::AttnDsl.TensorCores.Fragments.OutsideBits(lo, hi, j0, tq, BlockN / 4);
+                    lo = partial ? lo : j0; // a block taken whole: only keys past the end are hidden
+                    hi = partial ? hi : j1;
+                    hi = active ? hi : lo - 1; // a row past the end sees nothing
+                    return global::AttnDsl.TensorCores.Fragments.OutsideBits32(lo, hi, j0, tq, BlockN / 4);
                 }
                 /// <summary>
                 /// Tensor-core shape: a group of TcWarps warps owns BlockM query rows of one (batch, head); slice r of warp w
@@ -692,8 +691,12 @@ namespace Samples.Nested
                         // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
                         bool partial = block == global::AttnDsl.BlockClass.Partial;
                         bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                        uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
-                        uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                        uint hidden00 = 0, hidden01 = 0;
+                        if (!wholeBlock)
+                        {
+                            hidden00 = HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                            hidden01 = HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                        }
 
                         if (nextStep < steps)
                         {

@@ -1249,8 +1249,12 @@ namespace Samples.Streaming
                     // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    uint hidden00 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
-                    uint hidden01 = wholeBlock ? 0 : HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                    uint hidden00 = 0, hidden01 = 0;
+                    if (!wholeBlock)
+                    {
+                        hidden00 = HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
+                        hidden01 = HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                    }
 
                     if (default(TTarget).Warpgroup)
                     {
