@@ -186,7 +186,7 @@ namespace AttnDsl.Generators.Emitting
                             {
                                 w.Line($"__arguments.KeyBlocks = (shape.KeyLength + {KernelsClass}.BlockN - 1) / {KernelsClass}.BlockN;");
                                 w.Line("long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)");
-                                w.Line("__arguments.DocumentRanges = __ranges.Get(4 * __rangeCount); // min, max, first id, second run's offset");
+                                w.Line($"__arguments.DocumentRanges = __ranges.Get({KernelsClass}.DocumentRangeInts * __rangeCount);");
                                 w.Line($"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"DocumentRangeKernel\", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{KernelsClass}.Arguments>(__a, {KernelsClass}.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);");
                                 w.Line(launch);
                             }

@@ -93,6 +93,8 @@ namespace AttnDsl.Generators.Emitting
                 ? "public const int KeyParts = HeadDim / 16; // 16-byte copies per int8 K row"
                 : "public const int KeyParts = HeadDim / 8; // 16-byte copies per K row");
             w.Line("public const int ValueParts = HeadDimV / 8;");
+            if (spec.Masks.DocumentMask)
+                w.Line("public const int DocumentRangeInts = 4; // DocumentRanges per (batch, key block): min and max id, first key's id, second run's offset");
             w.Line();
         }
 
@@ -130,7 +132,7 @@ namespace AttnDsl.Generators.Emitting
         {
             w.Line("/// <summary>");
             w.Line("/// [DocumentMask]: warp (b, key block) writes the block's min and max document id, its first key's id and the offset");
-            w.Line("/// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[4 (b KeyBlocks + block) ..].");
+            w.Line("/// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[DocumentRangeInts (b KeyBlocks + block) ..].");
             w.Line("/// </summary>");
             using (w.Block("public static void DocumentRangeKernel(Arguments a)"))
             {
@@ -143,10 +145,10 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"{Masks}.WarpIdRuns(a.{Field("documentIds")}, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max, out int first, out int split);");
                 using (w.Block("if (global::ILGPU.Warp.LaneIdx == 0)"))
                 {
-                    w.Line("a.DocumentRanges[4 * index] = min;");
-                    w.Line("a.DocumentRanges[4 * index + 1] = max;");
-                    w.Line("a.DocumentRanges[4 * index + 2] = first;");
-                    w.Line("a.DocumentRanges[4 * index + 3] = split;");
+                    w.Line("a.DocumentRanges[DocumentRangeInts * index] = min;");
+                    w.Line("a.DocumentRanges[DocumentRangeInts * index + 1] = max;");
+                    w.Line("a.DocumentRanges[DocumentRangeInts * index + 2] = first;");
+                    w.Line("a.DocumentRanges[DocumentRangeInts * index + 3] = split;");
                 }
             }
             w.Line();
@@ -160,19 +162,26 @@ namespace AttnDsl.Generators.Emitting
                 EmitNextBlockByWarp(w, spec);
                 return;
             }
-            if (EveryStepVisible(spec))
+            bool sparse = spec.UsesBlockMask, every = EveryStepVisible(spec);
+            if (every)
             {
-                EmitNextBlockOfBand(w);
-                return;
+                w.Line("/// <summary>");
+                w.Line("/// The key block of step <paramref name=\"from\"/>, with its keys and class; the step count when none is left. Under these");
+                w.Line("/// masks every block of the schedule is seen by some row of the tile, so no step is skipped.");
+                w.Line("/// </summary>");
             }
-            bool sparse = spec.UsesBlockMask;
-            w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
+            else
+            {
+                w.Line("/// <summary>The first step at or after <paramref name=\"from\"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>");
+            }
             w.Line(Inline);
             using (w.Block($"public static int NextBlock(in Arguments a, {ScheduleParameters(spec)}, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
             {
                 string count = sparse ? "steps" : "schedule.Count";
-                using (w.Block($"for (int step = from; step < {count}; step++)"))
+                using (w.Block(every ? $"if (from < {count})" : $"for (int step = from; step < {count}; step++)"))
                 {
+                    if (every)
+                        w.Line("int step = from;");
                     if (sparse)
                     {
                         w.Line("bool partialStep = step < partialSteps;");
@@ -186,8 +195,15 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
                     string classify = "ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax)";
                     w.Line(sparse ? $"block = partialStep ? {classify} : {BlockClass}.Full;" : $"block = {classify};");
-                    w.Line($"if (block != {BlockClass}.Empty)");
-                    w.Line("    return step;");
+                    if (every)
+                    {
+                        w.Line("return step;");
+                    }
+                    else
+                    {
+                        w.Line($"if (block != {BlockClass}.Empty)");
+                        w.Line("    return step;");
+                    }
                 }
                 w.Line("j0 = 0;");
                 w.Line("j1 = -1;");
@@ -205,31 +221,6 @@ namespace AttnDsl.Generators.Emitting
         /// </summary>
         private static bool EveryStepVisible(KernelSpec spec) =>
             !spec.UsesBlockMask && !spec.Masks.DocumentMask && !spec.Masks.HasRadial && spec.Masks.SinkCount == 0 && !spec.Masks.PrefixLM;
-
-        /// <summary>NextBlock of a spec whose schedule has no empty block (<see cref="EveryStepVisible"/>): the step itself, classified.</summary>
-        private static void EmitNextBlockOfBand(CodeWriter w)
-        {
-            w.Line("/// <summary>");
-            w.Line("/// The key block of step <paramref name=\"from\"/>, with its keys and class; the step count when none is left. Under these");
-            w.Line("/// masks every block of the schedule is seen by some row of the tile, so no step is skipped.");
-            w.Line("/// </summary>");
-            w.Line(Inline);
-            using (w.Block($"public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out {BlockClass} block)"))
-            {
-                using (w.Block("if (from >= schedule.Count)"))
-                {
-                    w.Line("j0 = 0;");
-                    w.Line("j1 = -1;");
-                    w.Line($"block = {BlockClass}.Empty;");
-                    w.Line("return schedule.Count;");
-                }
-                w.Line("j0 = schedule.KeyBlock(from) * BlockN;");
-                w.Line("j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;");
-                w.Line("block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);");
-                w.Line("return from;");
-            }
-            w.Line();
-        }
 
         /// <summary>
         /// NextBlock of a [DocumentMask] spec: most steps of a long causal row fall in other documents, so lane l of
@@ -275,7 +266,7 @@ namespace AttnDsl.Generators.Emitting
                             KeyBlock("candidate");
                             w.Line("int candidateJ0 = keyBlock * BlockN;");
                             w.Line("int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;");
-                            w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * 4;");
+                            w.Line("long range = ((long)b * a.KeyBlocks + keyBlock) * DocumentRangeInts;");
                             string classify = "ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1])";
                             w.Line(sparse ? $"candidateBlock = partialStep ? {classify} : {BlockClass}.Full;" : $"candidateBlock = {classify};");
                         }
@@ -768,7 +759,7 @@ namespace AttnDsl.Generators.Emitting
                     w.Line("int queryDocumentMin, queryDocumentMax;");
                     using (w.Block("if (a.QueryLength == a.KeyLength)"))
                     {
-                        w.Line("long queryRange = ((long)b * a.KeyBlocks + i0 / BlockN) * 4;");
+                        w.Line("long queryRange = ((long)b * a.KeyBlocks + i0 / BlockN) * DocumentRangeInts;");
                         w.Line("queryDocumentMin = a.DocumentRanges[queryRange];");
                         w.Line("queryDocumentMax = a.DocumentRanges[queryRange + 1];");
                     }
@@ -836,7 +827,7 @@ namespace AttnDsl.Generators.Emitting
                         w.Line("int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;");
                         using (w.Block("if (!wholeBlock)"))
                         {
-                            w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;");
+                            w.Line("long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * DocumentRangeInts;");
                             w.Line("keyDocumentMin = a.DocumentRanges[rangeIndex];");
                             w.Line("keyDocumentMax = a.DocumentRanges[rangeIndex + 1];");
                             w.Line("keyFirstDocument = a.DocumentRanges[rangeIndex + 2];");

@@ -118,7 +118,7 @@ namespace Samples
                 {
                     __arguments.KeyBlocks = (shape.KeyLength + AttnDslKernels.BlockN - 1) / AttnDslKernels.BlockN;
                     long __rangeCount = (long)shape.Batch * __arguments.KeyBlocks; // a warp per range, four per group: the group count overflows only past 2^33 ranges (2^37 document ids at the smallest BlockN)
-                    __arguments.DocumentRanges = __ranges.Get(4 * __rangeCount); // min, max, first id, second run's offset
+                    __arguments.DocumentRanges = __ranges.Get(AttnDslKernels.DocumentRangeInts * __rangeCount);
                     global::Samples.PackedDocumentsAttention.s_kernels.Auxiliary(accelerator, "DocumentRangeKernel", __a => global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<AttnDslKernels.Arguments>(__a, AttnDslKernels.DocumentRangeKernel))(new global::ILGPU.KernelConfig((int)((__rangeCount + 3) / 4), 4 * accelerator.WarpSize), __arguments);
                     global::Samples.PackedDocumentsAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PackedDocumentsAttention.AttnDslKernels.TcSharedWords)), __arguments);
                 }
@@ -182,6 +182,7 @@ namespace Samples
                 ? QWords + 2 * (KWords + VWords) : WgQWords + 2 * (WgKWords + WgVWords) + 256;
             public const int KeyParts = HeadDim / 8; // 16-byte copies per K row
             public const int ValueParts = HeadDimV / 8;
+            public const int DocumentRangeInts = 4; // DocumentRanges per (batch, key block): min and max id, first key's id, second run's offset
 
             /// <summary>Everything a kernel reads, passed as one struct.</summary>
             public struct Arguments
@@ -737,7 +738,7 @@ namespace Samples
 
             /// <summary>
             /// [DocumentMask]: warp (b, key block) writes the block's min and max document id, its first key's id and the offset
-            /// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[4 (b KeyBlocks + block) ..].
+            /// of its second run (0 unless the ids are exactly two runs) to DocumentRanges[DocumentRangeInts (b KeyBlocks + block) ..].
             /// </summary>
             public static void DocumentRangeKernel(Arguments a)
             {
@@ -750,10 +751,10 @@ namespace Samples
                 global::AttnDsl.MaskSemantics.WarpIdRuns(a.Arg_documentIds, (long)b * a.KeyLength + j0, j1 - j0 + 1, out int min, out int max, out int first, out int split);
                 if (global::ILGPU.Warp.LaneIdx == 0)
                 {
-                    a.DocumentRanges[4 * index] = min;
-                    a.DocumentRanges[4 * index + 1] = max;
-                    a.DocumentRanges[4 * index + 2] = first;
-                    a.DocumentRanges[4 * index + 3] = split;
+                    a.DocumentRanges[DocumentRangeInts * index] = min;
+                    a.DocumentRanges[DocumentRangeInts * index + 1] = max;
+                    a.DocumentRanges[DocumentRangeInts * index + 2] = first;
+                    a.DocumentRanges[DocumentRangeInts * index + 3] = split;
                 }
             }
 
@@ -778,7 +779,7 @@ namespace Samples
                             int keyBlock = schedule.KeyBlock(candidate);
                             int candidateJ0 = keyBlock * BlockN;
                             int candidateJ1 = (candidateJ0 + BlockN < a.KeyLength ? candidateJ0 + BlockN : a.KeyLength) - 1;
-                            long range = ((long)b * a.KeyBlocks + keyBlock) * 4;
+                            long range = ((long)b * a.KeyBlocks + keyBlock) * DocumentRangeInts;
                             candidateBlock = ClassifyBlock(a, b, ia0, ia1, candidateJ0, candidateJ1, queryDocumentMin, queryDocumentMax, a.DocumentRanges[range], a.DocumentRanges[range + 1]);
                         }
                         windowFirst = first;
@@ -1010,7 +1011,7 @@ namespace Samples
                     int keyDocumentMin = 0, keyDocumentMax = 0, keyFirstDocument = 0, keySplit = 0;
                     if (!wholeBlock)
                     {
-                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * 4;
+                        long rangeIndex = ((long)b * a.KeyBlocks + j0 / BlockN) * DocumentRangeInts;
                         keyDocumentMin = a.DocumentRanges[rangeIndex];
                         keyDocumentMax = a.DocumentRanges[rangeIndex + 1];
                         keyFirstDocument = a.DocumentRanges[rangeIndex + 2];

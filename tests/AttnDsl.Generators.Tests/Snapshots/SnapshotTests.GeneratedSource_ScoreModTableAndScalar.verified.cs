@@ -737,17 +737,18 @@ namespace Samples
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
             {
-                if (from >= schedule.Count)
+                if (from < schedule.Count)
                 {
-                    j0 = 0;
-                    j1 = -1;
-                    block = global::AttnDsl.BlockClass.Empty;
-                    return schedule.Count;
+                    int step = from;
+                    j0 = schedule.KeyBlock(step) * BlockN;
+                    j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                    return step;
                 }
-                j0 = schedule.KeyBlock(from) * BlockN;
-                j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
-                return from;
+                j0 = 0;
+                j1 = -1;
+                block = global::AttnDsl.BlockClass.Empty;
+                return schedule.Count;
             }
 
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
