@@ -810,7 +810,7 @@ namespace AttnDsl.Generators.Emitting
                 {
                     // sm_90: P V is left in flight at the end of a block (EmitWarpgroupValues). The next block's NextBlock, hidden
                     // keys and copy wait run under it, its wait comes just before the barrier, and the copies into the stage it
-                    // read start after the barrier.
+                    // read start after the barrier, under the block's Q K^T.
                     bool warpgroup = Warpgroup(spec);
                     w.Line(warpgroup
                         ? "// Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below)."
