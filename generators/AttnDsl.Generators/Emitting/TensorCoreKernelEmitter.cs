@@ -377,22 +377,19 @@ namespace AttnDsl.Generators.Emitting
                     (keyStride, valueStride) = ("keyStride", "valueStride");
                 }
                 int keyRows = threads / KeyParts(spec), valueRows = threads / ValueParts(spec);
-                if (blockN % keyRows == 0 && blockN % valueRows == 0 && blockN / keyRows <= UnrolledCopyPasses && blockN / valueRows <= UnrolledCopyPasses)
+                // Whole blocks get copies without row tests where the passes are unrolled and cover the block exactly.
+                bool whole = blockN % keyRows == 0 && blockN % valueRows == 0 && blockN / keyRows <= UnrolledCopyPasses && blockN / valueRows <= UnrolledCopyPasses;
+                if (whole)
                 {
                     using (w.Block("if (remaining >= BlockN)"))
                     {
                         w.Line("// Every row is a key (all blocks but a ragged last one): no row tests, and each pass's global word one row");
                         w.Line("// stride times the pass's rows after the previous one.");
-                        EmitWholeCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN);
-                        EmitWholeCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN);
-                    }
-                    using (w.Block("else"))
-                    {
-                        EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN, "BlockN", "j0");
-                        EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN, "BlockN", "j0");
+                        EmitWholeCopies(w, "keyCopy", "keyWord", "keyBase", keyStride, keySource, keyRows, blockN);
+                        EmitWholeCopies(w, "valueCopy", "valueWord", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN);
                     }
                 }
-                else
+                using (whole ? w.Block("else") : null)
                 {
                     EmitCopies(w, "keyCopy", "keyBase", keyStride, keySource, keyRows, blockN, "BlockN", "j0");
                     EmitCopies(w, "valueCopy", "valueBase", valueStride, "a.ValueWords, a.ValueAddress", valueRows, blockN, "BlockN", "j0");
@@ -442,9 +439,8 @@ namespace AttnDsl.Generators.Emitting
         }
 
         /// <summary>The unrolled copies of one thread over a block whose rows are all keys: no row tests, one add per pass.</summary>
-        private static void EmitWholeCopies(CodeWriter w, string lane, string tileBase, string stride, string source, int rowsPerPass, int tileRows)
+        private static void EmitWholeCopies(CodeWriter w, string lane, string word, string tileBase, string stride, string source, int rowsPerPass, int tileRows)
         {
-            string word = lane.Replace("Copy", "Word");
             w.Line($"long {word} = {lane}.Word(j0, 0), {word}Pass = {Int(rowsPerPass)} * {lane}.RowWords;");
             for (int row = 0; row < tileRows; row += rowsPerPass)
             {
