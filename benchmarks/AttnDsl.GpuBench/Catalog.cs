@@ -14,6 +14,9 @@ namespace AttnDsl.GpuBench
     /// <summary>One benchmarked spec: mask kind, head dim, generated Info and Run.</summary>
     public sealed record BenchSpec(string Mask, AttentionSpecInfo Info, RunSpec Run, string Impl = "attndsl")
     {
+        /// <summary>The spec's [MaskMod]s for the reference check (specs without mods need none).</summary>
+        public System.Func<int, int, int, int, bool>? MaskMod { get; init; }
+
         public int HeadDim => Info.HeadDim;
         public string Name => Info.Name;
     }
@@ -55,6 +58,12 @@ namespace AttnDsl.GpuBench
             new(Masks.Window, WindowD128Tile64x64.Info, (a, s, q, k, v, o, ids, l, p) => WindowD128Tile64x64.Run(a, s, q, k, v, o, l, p), "attndsl-64x64"),
             new(Masks.Alibi, AlibiD128Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => AlibiD128Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
             new(Masks.Dense, DenseD128Tile128x128.Info, (a, s, q, k, v, o, ids, l, p) => DenseD128Tile128x128.Run(a, s, q, k, v, o, l, p), "attndsl-128x128"),
+            new(Masks.Window, WindowModD64.Info, (a, s, q, k, v, o, ids, l, p) => WindowModD64.Run(a, s, q, k, v, o, l, p), "attndsl-maskmod")
+                { MaskMod = WindowModD64.CreateReferenceArguments().MaskMod },
+            new(Masks.Window, WindowModD128.Info, (a, s, q, k, v, o, ids, l, p) => WindowModD128.Run(a, s, q, k, v, o, l, p), "attndsl-maskmod")
+                { MaskMod = WindowModD128.CreateReferenceArguments().MaskMod },
+            new(Masks.Causal, CausalSoftCapD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalSoftCapD64.Run(a, s, q, k, v, o, l, p), "attndsl-softcap50"),
+            new(Masks.Causal, CausalSoftCapD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalSoftCapD128.Run(a, s, q, k, v, o, l, p), "attndsl-softcap50"),
         };
     }
 }

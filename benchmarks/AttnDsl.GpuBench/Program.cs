@@ -420,7 +420,7 @@ namespace AttnDsl.GpuBench
             Parallel.For(0, pending.Count, p =>
             {
                 var (spec, qf, kf, vf, output, lse, _) = pending[p];
-                var args = new ReferenceArguments { DocumentIds = spec.Info.DocumentMask ? docIds : null };
+                var args = new ReferenceArguments { DocumentIds = spec.Info.DocumentMask ? docIds : null, MaskMod = spec.MaskMod };
                 var reference = AttentionReference.Compute(spec.Info, shape, qf, kf, vf, args);
                 double maxV = vf.Max(x => Math.Abs((double)x));
                 double outErr = 0, lseErr = 0;

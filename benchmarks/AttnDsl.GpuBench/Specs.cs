@@ -145,3 +145,32 @@ namespace AttnDsl.GpuBench.Specs
     [Quantize(QuantFormat.Int8, Granularity = QuantGranularity.PerBlock, SmoothKeys = true)]
     public static partial class SageDenseD128;
 }
+
+namespace AttnDsl.GpuBench.Specs
+{
+    // What users write that the grid's specs do not (--variants): the window as a [MaskMod] (its blocks classified on the
+    // device once per shape), and Gemma-2's soft-cap under the causal mask, each at the tiles of the built-in spec it is
+    // compared with.
+
+    [AttentionKernel(HeadDim = 64, BlockM = 64, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    public static partial class WindowModD64
+    {
+        [MaskMod]
+        public static bool CausalWindow(int batch, int head, int query, int key) => key <= query && query - key <= 1024;
+    }
+
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    public static partial class WindowModD128
+    {
+        [MaskMod]
+        public static bool CausalWindow(int batch, int head, int query, int key) => key <= query && query - key <= 1024;
+    }
+
+    [AttentionKernel(HeadDim = 64, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Causal, SoftCap(50)]
+    public static partial class CausalSoftCapD64;
+
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    [Causal, SoftCap(50)]
+    public static partial class CausalSoftCapD128;
+}

@@ -65,6 +65,16 @@ def alibi_score(score, b, h, q, kv):
     return score - ALIBI_SLOPES[h] * (q - kv).abs()
 
 
+SOFTCAP = 50.0
+
+
+def softcap_score(score, b, h, q, kv):
+    return SOFTCAP * torch.tanh(score / SOFTCAP)
+
+
+FLEX_SOFTCAP = None  # built in main, beside FLEX
+
+
 MASK_MODS = {
     "dense": None,
     "causal": causal_mod,
@@ -201,7 +211,7 @@ class Out:
 
 
 def main():
-    global DOC_IDS, ALIBI_SLOPES, FLEX
+    global DOC_IDS, ALIBI_SLOPES, FLEX, FLEX_SOFTCAP
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", default=None)
     ap.add_argument("--full", action="store_true")
@@ -239,6 +249,7 @@ def main():
         if hasattr(torch._dynamo.config, name):
             setattr(torch._dynamo.config, name, max(getattr(torch._dynamo.config, name), limit))
     FLEX = {m: _make_flex(alibi_score if m == "causal-alibi" else None) for m in MASKS}
+    FLEX_SOFTCAP = _make_flex(softcap_score)
 
     try:
         import flash_attn  # noqa: F401
@@ -289,7 +300,7 @@ def main():
                     if mask == "document-causal":
                         base.update(doc_ids_hash=ids_hash, documents=sum(r[-1] + 1 for r in ids_rows))
 
-                    def emit(impl, fn, note=None, extra=None, layout_back=None, backend=None):
+                    def emit(impl, fn, note=None, extra=None, layout_back=None, backend=None, check=True):
                         rec = dict(base, impl=impl)
                         if note:
                             rec["note"] = note
@@ -305,7 +316,7 @@ def main():
                                 rec.update(time_fn(fn, args))
                             rec["status"] = "ok"
                             rec["tflops"] = flops / (rec["ms"] * 1e-3) / 1e12
-                            if ref is not None:
+                            if ref is not None and check:
                                 with (sdpa_kernel(backend) if backend is not None else contextlib.nullcontext()):
                                     o = fn()
                                 if layout_back:
@@ -419,6 +430,12 @@ def main():
                             def f_flex(bm=bm):
                                 return fn_c(q, k, v, bm)
                             emit("flex", f_flex, extra=extra)
+                            if mask == "causal":
+                                # Gemma-2's soft-cap as a score_mod on the same block mask: the twin of [Causal, SoftCap(50)]
+                                # (its error is against the plain causal reference, so it is not reported).
+                                def f_flex_softcap(bm=bm):
+                                    return FLEX_SOFTCAP(q, k, v, bm)
+                                emit("flex-softcap50", f_flex_softcap, check=False)
                     del ref
                 except Exception as e:  # keep going: one broken row must not cost the rest of the device run
                     print(f"  {mask} B{B} H{H} N{N} D{D}: ERROR {type(e).__name__}: {str(e)[:300]}", flush=True)

@@ -62,6 +62,17 @@ namespace AttnDsl
         public bool UsesBlockMask => BlockSparse || BlockSelect is not null;
 
         /// <summary>
+        /// [MaskMod]s without [BlockSparse] or [BlockSelect]: Run classifies the mods' (query block, key block) pairs on the
+        /// device (empty, partial, full; FlexAttention's create_block_mask), and the kernels visit only the non-empty blocks and
+        /// test elements only in the partial ones. The mask is kept per accelerator, shape and scalar arguments while the mods
+        /// read no tensor, and classified again on every call when they do.
+        /// </summary>
+        public bool ModBlockMask { get; init; }
+
+        /// <summary>Whether the kernels visit only the blocks of a BlockMask: the caller's, the estimator's or the mods' own.</summary>
+        public bool KernelsUseBlockMask => UsesBlockMask || ModBlockMask;
+
+        /// <summary>
         /// Whether the spec's tiles take the sm_90 tensor-core kernel (wgmma on swizzled shared tiles), which the tensor-core
         /// path runs on CUDA devices of compute capability 9.0; elsewhere, and for other tiles, the mma.sync kernel runs.
         /// </summary>

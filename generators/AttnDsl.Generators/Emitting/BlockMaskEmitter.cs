@@ -462,6 +462,21 @@ namespace AttnDsl.Generators.Emitting
                 w.Line();
                 return;
             }
+            if (spec.ModBlockMask)
+            {
+                string heads = spec.ModBlockMaskPerHead ? "one row per query head (a mod reads its head)" : "one row for all heads (no mod reads its head; evaluated at head 0)";
+                w.Line("/// <summary>");
+                w.Line("/// Writes the blocks of <paramref name=\"mask\"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,");
+                w.Line($"/// {heads}, and lists them for the kernels. Asynchronous.");
+                w.Line("/// </summary>");
+                using (w.Block($"private static void ClassifyModBlocks(global::ILGPU.Runtime.Accelerator accelerator, in {KernelsClass}.Arguments arguments, global::AttnDsl.BlockMask mask)"))
+                {
+                    w.Line($"{classify}((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);");
+                    w.Line($"{Builder}.Compact(accelerator, mask);");
+                }
+                w.Line();
+                return;
+            }
             if (spec.Select is null)
                 return;
             string view = View(ElementType(spec.Tiles.Element));

@@ -34,6 +34,11 @@ namespace AttnDsl.Generators.Emitting
                 w.Line("/// <summary>[DocumentMask]: the key blocks' document ranges the tensor-core kernel reads, per accelerator, reused while large enough.</summary>");
                 w.Line("private static readonly global::AttnDsl.Runtime.ScratchWorkspace<int> s_documentRanges = new global::AttnDsl.Runtime.ScratchWorkspace<int>();");
             }
+            if (spec.ModBlockMask)
+            {
+                w.Line("/// <summary>[MaskMod]: the mods' block masks Run classifies on the device, per accelerator, shape and scalar arguments.</summary>");
+                w.Line("private static readonly global::AttnDsl.Runtime.ModBlockMasks s_modBlocks = new global::AttnDsl.Runtime.ModBlockMasks();");
+            }
             if (spec.Quantize is not null)
             {
                 w.Line("/// <summary>[Quantize]: the int8 tensors Run writes and reads, per accelerator, reused while large enough.</summary>");
@@ -144,6 +149,10 @@ namespace AttnDsl.Generators.Emitting
                         }
                     }
                 }
+                else if (spec.ModBlockMask)
+                {
+                    EmitModBlockMask(w, spec);
+                }
                 else
                 {
                     EmitLaunch(w, spec);
@@ -155,6 +164,39 @@ namespace AttnDsl.Generators.Emitting
             if (spec.Quantize is not null)
                 QuantizationEmitter.EmitHost(w, spec);
             EmitReferenceBridge(w, spec);
+        }
+
+        /// <summary>
+        /// [MaskMod] without a given or estimated mask: the launch reads the mods' block mask, looked up per shape and scalar
+        /// arguments, and classified on the device when new, or on every call when a mod reads a tensor.
+        /// </summary>
+        private static void EmitModBlockMask(CodeWriter w, KernelSpec spec)
+        {
+            var scalars = spec.MaskMods.SelectMany(m => m.Parameters).Where(p => !p.IsView).Select(p => Id(p.Name)).Distinct().ToList();
+            string key = spec.ModBlockMaskPerCall || scalars.Count == 0 ? "null"
+                : scalars.Count == 1 ? $"(object){scalars[0]}"
+                : $"(object)({string.Join(", ", scalars)})";
+            string heads = spec.ModBlockMaskPerHead ? "shape.QueryHeads" : "1";
+            w.Line(spec.ModBlockMaskPerCall
+                ? "// [MaskMod]: the kernels visit only the key blocks the mods leave visible. A mod reads a tensor, so its blocks are"
+                : "// [MaskMod]: the kernels visit only the key blocks the mods leave visible, classified on the device once per shape");
+            w.Line(spec.ModBlockMaskPerCall
+                ? "// classified on every call; the lock keeps other calls off the mask until the attention launch is queued."
+                : "// and scalar arguments; the lock keeps other calls off the mask until the attention launch is queued.");
+            w.Line($"var __modMasks = {spec.Type.GlobalName}.s_modBlocks.For(accelerator);");
+            using (w.Block("lock (__modMasks)"))
+            {
+                w.Line($"var __mask = __modMasks.Get(shape, {heads}, {spec.Type.GlobalName}.{KernelsClass}.BlockM, {spec.Type.GlobalName}.{KernelsClass}.BlockN, {key}, {(spec.ModBlockMaskPerCall ? "out _" : "out bool __classify")});");
+                if (spec.ModBlockMaskPerCall)
+                    w.Line("ClassifyModBlocks(accelerator, __arguments, __mask); // every call: the tensors may have changed");
+                else
+                {
+                    w.Line("if (__classify)");
+                    w.Line("    ClassifyModBlocks(accelerator, __arguments, __mask);");
+                }
+                EmitMaskFields(w, "__mask", assign: true);
+                EmitLaunch(w, spec);
+            }
         }
 
         private static void EmitLaunch(CodeWriter w, KernelSpec spec)

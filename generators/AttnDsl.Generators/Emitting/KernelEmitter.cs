@@ -64,6 +64,8 @@ namespace AttnDsl.Generators.Emitting
                 w.Line($"DocumentMask = {Bool(m.DocumentMask)},");
                 if (m.BlockSparse)
                     w.Line("BlockSparse = true,");
+                if (spec.ModBlockMask)
+                    w.Line("ModBlockMask = true,");
                 if (TensorCoreKernelEmitter.Warpgroup(spec))
                     w.Line("HasWarpgroupKernel = true,");
                 if (spec.Select is { } select)

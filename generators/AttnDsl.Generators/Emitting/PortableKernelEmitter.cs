@@ -125,7 +125,7 @@ namespace AttnDsl.Generators.Emitting
                 }
                 if (spec.UsesBlockMask)
                 {
-                    w.Line("/// <summary>The BlockMask ([BlockSparse] or the [BlockSelect] selection): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>");
+                    w.Line("/// <summary>The BlockMask ([BlockSparse], the [BlockSelect] selection or the [MaskMod]s' classified blocks): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>");
                     foreach (var v in DispatchEmitter.BlockMaskViews)
                         w.Line($"public global::ILGPU.ArrayView<int> Sparse{v};");
                     w.Line("public int SparseHeads;");
@@ -358,19 +358,45 @@ namespace AttnDsl.Generators.Emitting
             w.Line();
         }
 
+        /// <summary>Whether the tensor-core kernel gets its own Score&lt;TTarget&gt;: soft-cap's tanh is the hardware's on CUDA.</summary>
+        public static bool TargetScore(KernelSpec spec) => spec.Scores.SoftCap > 0 && TensorCoreKernelEmitter.Applies(spec);
+
         private static void EmitScore(CodeWriter w, KernelSpec spec)
         {
-            w.Line("/// <summary>Score modifiers on the scaled score, in order: soft-cap, ALiBi, [ScoreMod]s; returns the base-2 score.</summary>");
+            EmitScore(w, spec, target: false);
+            if (TargetScore(spec))
+                EmitScore(w, spec, target: true);
+        }
+
+        private static void EmitScore(CodeWriter w, KernelSpec spec, bool target)
+        {
+            w.Line(target
+                ? "/// <summary>Score of the tensor-core kernels: as Score, with soft-cap's tanh from the target (the hardware's on CUDA).</summary>"
+                : "/// <summary>Score modifiers on the scaled score, in order: soft-cap, ALiBi, [ScoreMod]s; returns the base-2 score.</summary>");
             w.Line(Inline);
-            using (w.Block("public static float Score(in Arguments a, float score, int b, int h, int i, int ia, int j, float slope)"))
+            w.Line(target
+                ? "public static float Score<TTarget>(in Arguments a, float score, int b, int h, int i, int ia, int j, float slope)"
+                : "public static float Score(in Arguments a, float score, int b, int h, int i, int ia, int j, float slope)");
+            if (target)
+                w.Line("    where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget");
+            using (w.Block(""))
             {
-                if (spec.Scores.SoftCap > 0)
-                    w.Line($"score = {Scores}.SoftCap(score, {Float(spec.Scores.SoftCap)});");
-                if (spec.Scores.Alibi)
-                    w.Line($"score += {Scores}.AlibiBias(slope, ia, j);");
-                foreach (var mod in spec.ScoreMods)
-                    w.Line($"score = {DispatchEmitter.ModCall(spec, mod, "score, b, h, i, j", "a." + FieldPrefix)};");
-                w.Line($"return score * {Math}.Log2E;");
+                string tanh = spec.Scores.SoftCap > 0 ? $"global::AttnDsl.TensorCores.Fragments.Tanh<TTarget>(score * {Float(1.0 / spec.Scores.SoftCap)})" : "";
+                if (target && !spec.Scores.Alibi && spec.ScoreMods.Count == 0)
+                {
+                    // Soft-cap alone: the cap and log2(e) fold into one factor.
+                    w.Line($"return {Float(spec.Scores.SoftCap * 1.4426950408889634)} * {tanh};");
+                }
+                else
+                {
+                    if (spec.Scores.SoftCap > 0)
+                        w.Line(target ? $"score = {Float(spec.Scores.SoftCap)} * {tanh};" : $"score = {Scores}.SoftCap(score, {Float(spec.Scores.SoftCap)});");
+                    if (spec.Scores.Alibi)
+                        w.Line($"score += {Scores}.AlibiBias(slope, ia, j);");
+                    foreach (var mod in spec.ScoreMods)
+                        w.Line($"score = {DispatchEmitter.ModCall(spec, mod, "score, b, h, i, j", "a." + FieldPrefix)};");
+                    w.Line($"return score * {Math}.Log2E;");
+                }
             }
             w.Line();
         }

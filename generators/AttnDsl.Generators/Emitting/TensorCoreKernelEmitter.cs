@@ -106,6 +106,9 @@ namespace AttnDsl.Generators.Emitting
             EmitKernel(w, spec);
         }
 
+        /// <summary>The score transform the kernel calls: the target's where soft-cap takes the hardware tanh.</summary>
+        private static string ScoreCall(KernelSpec spec) => PortableKernelEmitter.TargetScore(spec) ? "Score<TTarget>" : "Score";
+
         private static bool HasTransforms(KernelSpec spec) =>
             spec.Scores.Alibi || spec.Scores.SoftCap > 0 || spec.ScoreMods.Count > 0;
 
@@ -1215,7 +1218,7 @@ namespace AttnDsl.Generators.Emitting
                         string x = $"{r}{hf}";
                         string scaled = Int8(spec) ? $"{s} * keyScale" + (spec.Quantize!.SmoothKeys && transforms ? $" + shift{x}" : "") : $"{s} * QueryScale";
                         string score = transforms
-                            ? $"Score(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
+                            ? $"{ScoreCall(spec)}(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope)"
                             : scaled;
                         w.Line($"{s} = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {score};");
                     }
@@ -1285,7 +1288,7 @@ namespace AttnDsl.Generators.Emitting
                         {
                             w.Line($"{Asm}(\"mov.f32 %0, {reg};\", out float raw);");
                             string scaled = Int8(spec) ? "raw * keyScale" + (spec.Quantize!.SmoothKeys ? $" + shift{x}" : "") : "raw * QueryScale";
-                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : Score(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
+                            w.Line($"float score = (hidden{x} & {Bit(spec, n, c)}) != 0 ? float.NegativeInfinity : {ScoreCall(spec)}(a, {scaled}, b, h, {Row(spec, r, hf)}, {Aligned(spec, r, hf)}, j0 + {Int(n * 8 + c)} + 2 * tq, slope);");
                             w.Line($"{Asm}(\"mov.f32 {reg}, %0;\", score);");
                         }
                     }

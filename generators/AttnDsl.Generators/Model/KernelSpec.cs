@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace AttnDsl.Generators.Model
 {
     // The spec model: plain equatable data, no symbols, syntax, locations or compilations, so the
@@ -15,8 +17,20 @@ namespace AttnDsl.Generators.Model
         BlockSelectSpec? Select = null,
         QuantizeSpec? Quantize = null)
     {
-        /// <summary>The kernels visit only the blocks of a BlockMask: [BlockSparse] (given) or [BlockSelect] (estimated).</summary>
-        public bool UsesBlockMask => Masks.BlockSparse || Select is not null;
+        /// <summary>
+        /// [MaskMod]s without [BlockSparse] or [BlockSelect]: Run classifies the mods' blocks on the device into a BlockMask of
+        /// its own (kept per accelerator and shape while the mods read no tensor), so the kernels skip the blocks they hide.
+        /// </summary>
+        public bool ModBlockMask => MaskMods.Count > 0 && !Masks.BlockSparse && Select is null;
+
+        /// <summary>The mods' block mask has one row per query head: some [MaskMod] reads its head argument.</summary>
+        public bool ModBlockMaskPerHead => ModBlockMask && MaskMods.Any(m => m.ReadsHead);
+
+        /// <summary>The mods read a tensor, whose contents may change between calls: their block mask is classified per call.</summary>
+        public bool ModBlockMaskPerCall => ModBlockMask && MaskMods.Any(m => m.Parameters.Any(p => p.IsView));
+
+        /// <summary>The kernels visit only the blocks of a BlockMask: [BlockSparse] (given), [BlockSelect] (estimated) or the [MaskMod]s' (classified).</summary>
+        public bool UsesBlockMask => Masks.BlockSparse || Select is not null || ModBlockMask;
     }
 
     /// <summary>[Quantize]: int8 Q and K per block (the checker allows only Int8 / PerBlock with 16-bit elements, HeadDim % 32 == 0).</summary>
@@ -75,8 +89,11 @@ namespace AttnDsl.Generators.Model
     /// <summary>Built-in score modifiers.</summary>
     internal sealed record ScoreSpec(bool Alibi, double SoftCap);
 
-    /// <summary>A [MaskMod] or [ScoreMod] method and the tensors or scalars it reads.</summary>
-    internal sealed record ModSpec(string Name, EquatableArray<ModParameter> Parameters);
+    /// <summary>
+    /// A [MaskMod] or [ScoreMod] method and the tensors or scalars it reads. <see cref="ReadsHead"/>: its body names the head
+    /// parameter (a syntactic test, so it may say true for a head it does not use, never false for one it does).
+    /// </summary>
+    internal sealed record ModSpec(string Name, EquatableArray<ModParameter> Parameters, bool ReadsHead = true);
 
     /// <summary>An extra parameter of a mod: an ArrayView of <see cref="ElementTypeName"/> or a scalar.</summary>
     internal sealed record ModParameter(string Name, string TypeName, bool IsView, string ElementTypeName);

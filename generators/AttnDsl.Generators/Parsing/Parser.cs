@@ -137,7 +137,7 @@ namespace AttnDsl.Generators.Parsing
             foreach (var (method, isMask) in SpecChecker.Mods(type))
             {
                 var parameters = method.Parameters.Skip(isMask ? 4 : 5).Select(ModParameterOf).ToList();
-                (isMask ? maskMods : scoreMods).Add(new ModSpec(method.Name, parameters.ToEquatableArray()));
+                (isMask ? maskMods : scoreMods).Add(new ModSpec(method.Name, parameters.ToEquatableArray(), NamesParameter(method, 1, ct)));
                 foreach (var parameter in parameters.Where(p => names.Add(p.Name)))
                     runtimeArguments.Add(new RuntimeArgument(parameter.Name, parameter.TypeName, parameter.IsView, method.Name));
             }
@@ -152,6 +152,21 @@ namespace AttnDsl.Generators.Parsing
                 runtimeArguments.ToEquatableArray(),
                 select,
                 quantize);
+        }
+
+        /// <summary>Whether the body of <paramref name="method"/> names its parameter at <paramref name="index"/> (true when there is no body to read).</summary>
+        private static bool NamesParameter(IMethodSymbol method, int index, CancellationToken ct)
+        {
+            string name = method.Parameters[index].Name;
+            foreach (var reference in method.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(ct) is not MethodDeclarationSyntax declaration)
+                    return true;
+                SyntaxNode? body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
+                if (body is null || body.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name))
+                    return true;
+            }
+            return method.DeclaringSyntaxReferences.Length == 0;
         }
 
         private static ModParameter ModParameterOf(IParameterSymbol parameter)

@@ -41,8 +41,8 @@ namespace AttnDsl.Runtime
             }
 
             int threads = Math.Min(spec.BlockM, accelerator.MaxNumThreadsPerGroup);
-            // [BlockSparse]/[BlockSelect]: a tile must lie inside one query block of the mask, so its rows divide BlockM.
-            while (spec.UsesBlockMask && threads > 1 && spec.BlockM % threads != 0)
+            // A block mask (given, estimated or the mods'): a tile must lie inside one query block of the mask, so its rows divide BlockM.
+            while (spec.KernelsUseBlockMask && threads > 1 && spec.BlockM % threads != 0)
                 threads--;
             int sharedBytes = ResourceEstimates.PortableSharedMemoryBytes(spec.BlockN, spec.HeadDim, spec.HeadDimV, ElementSize(spec.Element));
             bool tiledFits = threads >= 1 && sharedBytes <= accelerator.MaxSharedMemoryPerGroup;

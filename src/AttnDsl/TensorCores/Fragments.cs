@@ -119,6 +119,23 @@ namespace AttnDsl.TensorCores
             return KernelMath.Exp2(x);
         }
 
+        /// <summary>
+        /// tanh for [SoftCap]: the hardware approximation on CUDA (<c>tanh.approx.f32</c>, sm_75+, one special-function
+        /// instruction; its error bound is in docs/benchmarks.md and checked on the GPU by the device checks),
+        /// <see cref="KernelMath.Tanh"/> elsewhere.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Tanh<TTarget>(float x)
+            where TTarget : struct, ITensorCoreTarget
+        {
+            if (default(TTarget).Cuda)
+            {
+                CudaAsm.Emit("tanh.approx.f32 %0, %1;", out float y, x);
+                return y;
+            }
+            return KernelMath.Tanh(x);
+        }
+
         /// <summary>Maximum over the four lanes of a quad (the lanes that hold one fragment row).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float QuadMax(float x)

@@ -242,7 +242,7 @@ namespace Samples
                 public long KeyAddress;
                 public long ValueAddress;
                 public long OutputAddress;
-                /// <summary>The BlockMask ([BlockSparse] or the [BlockSelect] selection): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>
+                /// <summary>The BlockMask ([BlockSparse], the [BlockSelect] selection or the [MaskMod]s' classified blocks): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>
                 public global::ILGPU.ArrayView<int> SparsePartialCounts;
                 public global::ILGPU.ArrayView<int> SparsePartialIndices;
                 public global::ILGPU.ArrayView<int> SparseFullCounts;

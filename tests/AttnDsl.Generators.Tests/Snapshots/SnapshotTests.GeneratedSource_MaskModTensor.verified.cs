@@ -26,6 +26,7 @@ namespace Samples
             SinkCount = 0,
             PrefixLM = false,
             DocumentMask = false,
+            ModBlockMask = true,
             HasWarpgroupKernel = true,
             TokensPerFrame = 0,
             HasRadialDecay = false,
@@ -43,6 +44,8 @@ namespace Samples
 
         private static readonly global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments> s_kernels =
             new global::AttnDsl.Runtime.KernelCache<AttnDslKernels.Arguments>(AttnDslKernels.RowKernel, AttnDslKernels.TiledKernel, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.CudaTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.WarpgroupTarget>, AttnDslKernels.TensorCoreKernel<global::AttnDsl.TensorCores.EmulatedWarpgroupTarget>, AttnDslKernels.TcSharedWords * 4);
+        /// <summary>[MaskMod]: the mods' block masks Run classifies on the device, per accelerator, shape and scalar arguments.</summary>
+        private static readonly global::AttnDsl.Runtime.ModBlockMasks s_modBlocks = new global::AttnDsl.Runtime.ModBlockMasks();
 
         /// <summary>
         /// Attention for this spec: output = softmax(mask(mods(scale * query . key^T))) . value, HeadDim 64, HeadDimV 64, Float16, BHND.
@@ -99,27 +102,52 @@ namespace Samples
                 Arg_keyLengths = keyLengths,
                 QueryBlocks = __plan.QueryBlocks,
             };
-            if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
+            // [MaskMod]: the kernels visit only the key blocks the mods leave visible. A mod reads a tensor, so its blocks are
+            // classified on every call; the lock keeps other calls off the mask until the attention launch is queued.
+            var __modMasks = global::Samples.PaddedKeysAttention.s_modBlocks.For(accelerator);
+            lock (__modMasks)
             {
-                __arguments.QueryWords = query.Cast<uint>();
-                __arguments.KeyWords = key.Cast<uint>();
-                __arguments.ValueWords = value.Cast<uint>();
-                __arguments.OutputWords = output.Cast<uint>();
-                __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
-                __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
-                __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
-                __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
-                global::Samples.PaddedKeysAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PaddedKeysAttention.AttnDslKernels.TcSharedWords)), __arguments);
-                return;
+                var __mask = __modMasks.Get(shape, 1, global::Samples.PaddedKeysAttention.AttnDslKernels.BlockM, global::Samples.PaddedKeysAttention.AttnDslKernels.BlockN, null, out _);
+                ClassifyModBlocks(accelerator, __arguments, __mask); // every call: the tensors may have changed
+                __arguments.SparsePartialCounts = __mask.PartialCounts;
+                __arguments.SparsePartialIndices = __mask.PartialIndices;
+                __arguments.SparseFullCounts = __mask.FullCounts;
+                __arguments.SparseFullIndices = __mask.FullIndices;
+                __arguments.SparseHeads = __mask.Heads;
+                __arguments.SparseQueryBlocks = __mask.QueryBlocks;
+                __arguments.SparseKeyBlocks = __mask.KeyBlocks;
+                if (__plan.Path == global::AttnDsl.AttentionPath.TensorCore)
+                {
+                    __arguments.QueryWords = query.Cast<uint>();
+                    __arguments.KeyWords = key.Cast<uint>();
+                    __arguments.ValueWords = value.Cast<uint>();
+                    __arguments.OutputWords = output.Cast<uint>();
+                    __arguments.QueryAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, query);
+                    __arguments.KeyAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, key);
+                    __arguments.ValueAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, value);
+                    __arguments.OutputAddress = global::AttnDsl.Runtime.TensorCoreSupport.Address(accelerator, output);
+                    global::Samples.PaddedKeysAttention.s_kernels.TensorCore(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads, global::ILGPU.SharedMemoryConfig.RequestDynamic<uint>(global::Samples.PaddedKeysAttention.AttnDslKernels.TcSharedWords)), __arguments);
+                    return;
+                }
+                if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)
+                {
+                    global::Samples.PaddedKeysAttention.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);
+                }
+                else
+                {
+                    global::Samples.PaddedKeysAttention.s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, __arguments);
+                }
             }
-            if (__plan.Path == global::AttnDsl.AttentionPath.Tiled)
-            {
-                global::Samples.PaddedKeysAttention.s_kernels.Tiled(accelerator)(new global::ILGPU.KernelConfig(__plan.Groups, __plan.GroupThreads), __arguments);
-            }
-            else
-            {
-                global::Samples.PaddedKeysAttention.s_kernels.RowStreaming(accelerator)((int)shape.QueryRows, __arguments);
-            }
+        }
+
+        /// <summary>
+        /// Writes the blocks of <paramref name="mask"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,
+        /// one row for all heads (no mod reads its head; evaluated at head 0), and lists them for the kernels. Asynchronous.
+        /// </summary>
+        private static void ClassifyModBlocks(global::ILGPU.Runtime.Accelerator accelerator, in AttnDslKernels.Arguments arguments, global::AttnDsl.BlockMask mask)
+        {
+            global::Samples.PaddedKeysAttention.s_kernels.Auxiliary(accelerator, "Classify", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ClassifyKernel))((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);
+            global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, mask);
         }
 
         /// <summary>
@@ -197,6 +225,14 @@ namespace Samples
                 public long KeyAddress;
                 public long ValueAddress;
                 public long OutputAddress;
+                /// <summary>The BlockMask ([BlockSparse], the [BlockSelect] selection or the [MaskMod]s' classified blocks): (Batch, SparseHeads, SparseQueryBlocks[, SparseKeyBlocks]) counts and indices.</summary>
+                public global::ILGPU.ArrayView<int> SparsePartialCounts;
+                public global::ILGPU.ArrayView<int> SparsePartialIndices;
+                public global::ILGPU.ArrayView<int> SparseFullCounts;
+                public global::ILGPU.ArrayView<int> SparseFullIndices;
+                public int SparseHeads;
+                public int SparseQueryBlocks;
+                public int SparseKeyBlocks;
                 public global::ILGPU.ArrayView<int> Arg_keyLengths;
             }
 
@@ -606,6 +642,52 @@ namespace Samples
             }
 
             /// <summary>
+            /// The class of key block <paramref name="keyBlock"/> for query block <paramref name="queryBlock"/> (BlockM rows) under the
+            /// spec's own masks: the kernels' analytic block classes, with [MaskMod] blocks tested element by element.
+            /// </summary>
+            public static global::AttnDsl.BlockClass SpecBlock(in Arguments a, int b, int h, int queryBlock, int keyBlock)
+            {
+                int i0 = queryBlock * BlockM;
+                int iLast = (i0 + BlockM < a.QueryLength ? i0 + BlockM : a.QueryLength) - 1;
+                int j0 = keyBlock * BlockN;
+                int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
+                int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
+                int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
+                int queryDocumentMin = 0, queryDocumentMax = 0;
+                global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                if (block != global::AttnDsl.BlockClass.Partial)
+                    return block;
+                // A custom mask is opaque to the analysis: test every pair, stop once both kinds are seen.
+                bool seen = false, hidden = false;
+                for (int i = i0; i <= iLast; i++)
+                {
+                    int ia = global::AttnDsl.MaskSemantics.AlignQuery(i, a.QueryLength, a.KeyLength);
+                    int queryDocument = 0;
+                    for (int j = j0; j <= j1; j++)
+                    {
+                        if (Visible(a, b, h, i, ia, j, queryDocument))
+                            seen = true;
+                        else
+                            hidden = true;
+                        if (seen && hidden)
+                            return global::AttnDsl.BlockClass.Partial;
+                    }
+                }
+                return seen ? global::AttnDsl.BlockClass.Full : global::AttnDsl.BlockClass.Empty;
+            }
+
+            /// <summary>One thread per (batch, head, query block, key block): the class under the spec's masks, into a BlockMask's Classes.</summary>
+            public static void ClassifyKernel(global::ILGPU.Index1D index, Arguments a, global::ILGPU.ArrayView<byte> classes, int heads, int queryBlocks, int keyBlocks)
+            {
+                int at = index;
+                int k = at % keyBlocks;
+                int q = at / keyBlocks % queryBlocks;
+                int h = at / keyBlocks / queryBlocks % heads;
+                int b = at / keyBlocks / queryBlocks / heads;
+                classes[at] = (byte)SpecBlock(a, b, h, q, k);
+            }
+
+            /// <summary>
             /// Barrier-free shape: one thread per query row streams the key blocks of its row from global memory.
             /// The dispatcher runs it where group barriers are expensive (ILGPU's CPU accelerator).
             /// </summary>
@@ -624,14 +706,16 @@ namespace Samples
                 float sum = 0f;
                 Load(ref q, a.Query, QueryOffset(a, b, h, i), QueryScale);
                 int ia0 = ia, ia1 = ia;
-                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                    causal: false, window: false, left: 0, right: 0);
-                for (int step = 0; step < schedule.Count; step++)
+                long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i / BlockM;
+                int partialSteps = a.SparsePartialCounts[maskRow];
+                int steps = partialSteps + a.SparseFullCounts[maskRow];
+                for (int step = 0; step < steps; step++)
                 {
-                    int j0 = schedule.KeyBlock(step) * BlockN;
+                    bool partialStep = step < partialSteps;
+                    int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + step] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + (step - partialSteps)];
+                    int j0 = keyBlock * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument);
+                    global::AttnDsl.BlockClass block = partialStep ? ClassifyBlock(a, b, ia, ia, j0, j1, queryDocument, queryDocument) : global::AttnDsl.BlockClass.Full;
                     if (block == global::AttnDsl.BlockClass.Empty)
                         continue;
                     for (int j = j0; j <= j1; j++)
@@ -675,14 +759,16 @@ namespace Samples
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
                 int queryDocumentMin = 0, queryDocumentMax = 0;
-                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                    causal: false, window: false, left: 0, right: 0);
-                for (int step = 0; step < schedule.Count; step++)
+                long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;
+                int partialSteps = a.SparsePartialCounts[maskRow];
+                int steps = partialSteps + a.SparseFullCounts[maskRow];
+                for (int step = 0; step < steps; step++)
                 {
-                    int j0 = schedule.KeyBlock(step) * BlockN;
+                    bool partialStep = step < partialSteps;
+                    int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + step] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + (step - partialSteps)];
+                    int j0 = keyBlock * BlockN;
                     int j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    global::AttnDsl.BlockClass block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
+                    global::AttnDsl.BlockClass block = partialStep ? ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax) : global::AttnDsl.BlockClass.Full;
                     if (block == global::AttnDsl.BlockClass.Empty)
                         continue;
                     // A custom mask may hide a whole block: skip its loads when no row of the tile sees any key.
@@ -719,25 +805,24 @@ namespace Samples
                     Finish(a, ref acc, max, sum, OutputOffset(a, b, h, i), (b * a.QueryHeads + h) * a.QueryLength + i);
             }
 
-            /// <summary>
-            /// The key block of step <paramref name="from"/>, with its keys and class; the step count when none is left. Under these
-            /// masks every block of the schedule is seen by some row of the tile, so no step is skipped.
-            /// </summary>
+            /// <summary>The first step at or after <paramref name="from"/> whose key block the tile sees, with its keys and class; the step count when none is left.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static int NextBlock(in Arguments a, in global::AttnDsl.KeyBlockSchedule schedule, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
+            public static int NextBlock(in Arguments a, long maskRow, int partialSteps, int steps, int from, int b, int ia0, int ia1, int queryDocumentMin, int queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block)
             {
-                if (from < schedule.Count)
+                for (int step = from; step < steps; step++)
                 {
-                    int step = from;
-                    j0 = schedule.KeyBlock(step) * BlockN;
+                    bool partialStep = step < partialSteps;
+                    int keyBlock = partialStep ? a.SparsePartialIndices[maskRow * a.SparseKeyBlocks + step] : a.SparseFullIndices[maskRow * a.SparseKeyBlocks + (step - partialSteps)];
+                    j0 = keyBlock * BlockN;
                     j1 = (j0 + BlockN < a.KeyLength ? j0 + BlockN : a.KeyLength) - 1;
-                    block = ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax);
-                    return step;
+                    block = partialStep ? ClassifyBlock(a, b, ia0, ia1, j0, j1, queryDocumentMin, queryDocumentMax) : global::AttnDsl.BlockClass.Full;
+                    if (block != global::AttnDsl.BlockClass.Empty)
+                        return step;
                 }
                 j0 = 0;
                 j1 = -1;
                 block = global::AttnDsl.BlockClass.Empty;
-                return schedule.Count;
+                return steps;
             }
 
             /// <summary>Starts the copies of query rows i0..iLast into the Q tile, 16 bytes per copy; rows past the end are zeros. Not committed.</summary>
@@ -889,12 +974,11 @@ namespace Samples
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
                 int ia1 = global::AttnDsl.MaskSemantics.AlignQuery(iLast, a.QueryLength, a.KeyLength);
                 int queryDocumentMin = 0, queryDocumentMax = 0;
-                var schedule = global::AttnDsl.KeyBlockSchedule.Create(ia0, ia1, a.KeyLength, BlockN,
-                    global::AttnDsl.KeyBlockSchedule.ExtraKeys(0, 0, a.KeyLength),
-                    causal: false, window: false, left: 0, right: 0);
-                int steps = schedule.Count;
+                long maskRow = ((long)b * a.SparseHeads + (a.SparseHeads == 1 ? 0 : h)) * a.SparseQueryBlocks + i0 / BlockM;
+                int partialSteps = a.SparsePartialCounts[maskRow];
+                int steps = partialSteps + a.SparseFullCounts[maskRow];
                 bool tileFull = i0 + BlockM - 1 <= iLast;
-                int step = NextBlock(a, schedule, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
+                int step = NextBlock(a, maskRow, partialSteps, steps, 0, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int j0, out int j1, out global::AttnDsl.BlockClass block);
                 if (step < steps)
                 {
                     IssueQueryTile<TTarget>(a, shared, queryCopy, i0, iLast);
@@ -904,7 +988,7 @@ namespace Samples
                 while (step < steps)
                 {
                     // Prefetch the next visible block into the other stage while this one is computed (sm_90: once the previous P V is retired, below).
-                    int nextStep = NextBlock(a, schedule, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
+                    int nextStep = NextBlock(a, maskRow, partialSteps, steps, step + 1, b, ia0, ia1, queryDocumentMin, queryDocumentMax, out int nextJ0, out int nextJ1, out global::AttnDsl.BlockClass nextBlock);
                     // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests

@@ -1030,6 +1030,14 @@ namespace Samples
                 return score * global::AttnDsl.KernelMath.Log2E;
             }
 
+            /// <summary>Score of the tensor-core kernels: as Score, with soft-cap's tanh from the target (the hardware's on CUDA).</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static float Score<TTarget>(in Arguments a, float score, int b, int h, int i, int ia, int j, float slope)
+                where TTarget : struct, global::AttnDsl.TensorCores.ITensorCoreTarget
+            {
+                return 43.28085f * global::AttnDsl.TensorCores.Fragments.Tanh<TTarget>(score * 0.033333335f);
+            }
+
             /// <summary>Normalizes and stores a finished row, and its log-sum-exp (natural log) when requested.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static void Finish(in Arguments a, ref Row128 acc, float max, float sum, long outputOffset, int row)
@@ -1717,162 +1725,162 @@ namespace Samples
                         // Score transforms run in C#: each score is read out, transformed (or hidden) in base 2, and written back.
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_0;", out float raw);
-                            float score = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 0 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 0 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_1;", out float raw);
-                            float score = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 1 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 1 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_0;", out float raw);
-                            float score = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 8 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 8 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_1;", out float raw);
-                            float score = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 9 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 9 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_0;", out float raw);
-                            float score = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 16 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 16 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_1;", out float raw);
-                            float score = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 17 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 17 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_0;", out float raw);
-                            float score = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 24 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 24 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_1;", out float raw);
-                            float score = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 25 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 25 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_0;", out float raw);
-                            float score = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 32 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 32 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_1;", out float raw);
-                            float score = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 33 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 33 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_0;", out float raw);
-                            float score = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 40 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 40 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_1;", out float raw);
-                            float score = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 41 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 41 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_0;", out float raw);
-                            float score = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 48 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 48 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_1;", out float raw);
-                            float score = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 49 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 49 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_0;", out float raw);
-                            float score = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 56 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 56 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_0, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_1;", out float raw);
-                            float score = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 57 + 2 * tq, slope);
+                            float score = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift00, b, h, row0, rowAligned0, j0 + 57 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_1, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_2;", out float raw);
-                            float score = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_3;", out float raw);
-                            float score = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 1 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 1 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_2;", out float raw);
-                            float score = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 8 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 8 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_1_3;", out float raw);
-                            float score = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 9 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 9 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_1_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_2;", out float raw);
-                            float score = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 16 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 16 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_2_3;", out float raw);
-                            float score = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 17 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 17 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_2_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_2;", out float raw);
-                            float score = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 24 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 24 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_3_3;", out float raw);
-                            float score = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 25 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 25 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_3_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_2;", out float raw);
-                            float score = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 32 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 32 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_4_3;", out float raw);
-                            float score = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 33 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 33 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_4_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_2;", out float raw);
-                            float score = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 40 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 40 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_5_3;", out float raw);
-                            float score = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 41 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 41 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_5_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_2;", out float raw);
-                            float score = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 48 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 48 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_6_3;", out float raw);
-                            float score = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 49 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 49 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_6_3, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_2;", out float raw);
-                            float score = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 56 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 56 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_2, %0;", score);
                         }
                         {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_7_3;", out float raw);
-                            float score = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
+                            float score = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, raw * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_3, %0;", score);
                         }
 
@@ -1958,38 +1966,38 @@ namespace Samples
                     else
                     {
                         // Scale (and transform) to base 2, and hide what the masks hide.
-                        s0_0_0 = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, s0_0_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 0 + 2 * tq, slope);
-                        s0_0_1 = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, s0_0_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 1 + 2 * tq, slope);
-                        s0_1_0 = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, s0_1_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 8 + 2 * tq, slope);
-                        s0_1_1 = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, s0_1_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 9 + 2 * tq, slope);
-                        s0_2_0 = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, s0_2_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 16 + 2 * tq, slope);
-                        s0_2_1 = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, s0_2_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 17 + 2 * tq, slope);
-                        s0_3_0 = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, s0_3_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 24 + 2 * tq, slope);
-                        s0_3_1 = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, s0_3_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 25 + 2 * tq, slope);
-                        s0_4_0 = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, s0_4_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 32 + 2 * tq, slope);
-                        s0_4_1 = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, s0_4_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 33 + 2 * tq, slope);
-                        s0_5_0 = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, s0_5_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 40 + 2 * tq, slope);
-                        s0_5_1 = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, s0_5_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 41 + 2 * tq, slope);
-                        s0_6_0 = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 48 + 2 * tq, slope);
-                        s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 49 + 2 * tq, slope);
-                        s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 56 + 2 * tq, slope);
-                        s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 57 + 2 * tq, slope);
-                        s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, s0_0_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
-                        s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, s0_0_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 1 + 2 * tq, slope);
-                        s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, s0_1_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 8 + 2 * tq, slope);
-                        s0_1_3 = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, s0_1_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 9 + 2 * tq, slope);
-                        s0_2_2 = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, s0_2_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 16 + 2 * tq, slope);
-                        s0_2_3 = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, s0_2_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 17 + 2 * tq, slope);
-                        s0_3_2 = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, s0_3_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 24 + 2 * tq, slope);
-                        s0_3_3 = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, s0_3_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 25 + 2 * tq, slope);
-                        s0_4_2 = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, s0_4_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 32 + 2 * tq, slope);
-                        s0_4_3 = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, s0_4_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 33 + 2 * tq, slope);
-                        s0_5_2 = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, s0_5_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 40 + 2 * tq, slope);
-                        s0_5_3 = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, s0_5_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 41 + 2 * tq, slope);
-                        s0_6_2 = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 48 + 2 * tq, slope);
-                        s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 49 + 2 * tq, slope);
-                        s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 56 + 2 * tq, slope);
-                        s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
+                        s0_0_0 = (hidden00 & 0x00000001u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_0_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 0 + 2 * tq, slope);
+                        s0_0_1 = (hidden00 & 0x00000002u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_0_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 1 + 2 * tq, slope);
+                        s0_1_0 = (hidden00 & 0x00000004u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_1_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 8 + 2 * tq, slope);
+                        s0_1_1 = (hidden00 & 0x00000008u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_1_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 9 + 2 * tq, slope);
+                        s0_2_0 = (hidden00 & 0x00000010u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_2_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 16 + 2 * tq, slope);
+                        s0_2_1 = (hidden00 & 0x00000020u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_2_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 17 + 2 * tq, slope);
+                        s0_3_0 = (hidden00 & 0x00000040u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_3_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 24 + 2 * tq, slope);
+                        s0_3_1 = (hidden00 & 0x00000080u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_3_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 25 + 2 * tq, slope);
+                        s0_4_0 = (hidden00 & 0x00000100u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_4_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 32 + 2 * tq, slope);
+                        s0_4_1 = (hidden00 & 0x00000200u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_4_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 33 + 2 * tq, slope);
+                        s0_5_0 = (hidden00 & 0x00000400u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_5_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 40 + 2 * tq, slope);
+                        s0_5_1 = (hidden00 & 0x00000800u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_5_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 41 + 2 * tq, slope);
+                        s0_6_0 = (hidden00 & 0x00001000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_6_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 48 + 2 * tq, slope);
+                        s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_6_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 49 + 2 * tq, slope);
+                        s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_7_0 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 56 + 2 * tq, slope);
+                        s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_7_1 * keyScale + shift00, b, h, row0, rowAligned0, j0 + 57 + 2 * tq, slope);
+                        s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_0_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
+                        s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_0_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 1 + 2 * tq, slope);
+                        s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_1_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 8 + 2 * tq, slope);
+                        s0_1_3 = (hidden01 & 0x00000008u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_1_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 9 + 2 * tq, slope);
+                        s0_2_2 = (hidden01 & 0x00000010u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_2_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 16 + 2 * tq, slope);
+                        s0_2_3 = (hidden01 & 0x00000020u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_2_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 17 + 2 * tq, slope);
+                        s0_3_2 = (hidden01 & 0x00000040u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_3_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 24 + 2 * tq, slope);
+                        s0_3_3 = (hidden01 & 0x00000080u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_3_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 25 + 2 * tq, slope);
+                        s0_4_2 = (hidden01 & 0x00000100u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_4_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 32 + 2 * tq, slope);
+                        s0_4_3 = (hidden01 & 0x00000200u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_4_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 33 + 2 * tq, slope);
+                        s0_5_2 = (hidden01 & 0x00000400u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_5_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 40 + 2 * tq, slope);
+                        s0_5_3 = (hidden01 & 0x00000800u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_5_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 41 + 2 * tq, slope);
+                        s0_6_2 = (hidden01 & 0x00001000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_6_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 48 + 2 * tq, slope);
+                        s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_6_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 49 + 2 * tq, slope);
+                        s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_7_2 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 56 + 2 * tq, slope);
+                        s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score<TTarget>(a, s0_7_3 * keyScale + shift01, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
 
                         // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
                         // sums stay per lane until the end.
