@@ -134,6 +134,72 @@ namespace AttnDsl.Rules
     }
 
     /// <summary>
+    /// The tile of a spec whose BlockM / BlockN are not set (0): the fastest tile measured on the H100 for the tensor-core
+    /// kernels by head dim and mask class (docs/benchmarks.md, "Tiles chosen for the user"), shrunk where the estimates of
+    /// <see cref="ResourceEstimates"/> say it does not fit. A set size is kept as written. Float32 specs (portable kernels
+    /// only) and specs whose tiles are part of their meaning ([BlockSparse] masks, [BlockSelect] selections and [Quantize]
+    /// scales are per tile) keep the portable default.
+    /// </summary>
+    internal static class TileChoice
+    {
+        /// <summary>The tile of Float32 and tile-granular specs: the portable kernels' own choice.</summary>
+        public const int PortableDefault = 64;
+
+        /// <summary>The mask classes the table tells apart.</summary>
+        public enum MaskClass
+        {
+            /// <summary>Causal or document masks, no window, no ALiBi: long rows of whole blocks.</summary>
+            LongRows,
+
+            /// <summary>A sliding window: few blocks per row, two of them partial.</summary>
+            Window,
+
+            /// <summary>Everything else (dense, ALiBi, custom masks without causality).</summary>
+            Other,
+        }
+
+        /// <summary>
+        /// The tile for <paramref name="blockM"/> / <paramref name="blockN"/> as written (0 = choose). <paramref name="element"/>:
+        /// 0 Float16, 1 BFloat16, 2 Float32. <paramref name="tileGranular"/>: the spec's meaning depends on its tiles.
+        /// </summary>
+        public static (int BlockM, int BlockN) Choose(int blockM, int blockN, int headDim, int headDimV, int element, MaskClass mask, bool tileGranular)
+        {
+            if (blockM != 0 && blockN != 0)
+                return (blockM, blockN);
+            if (element == 2 || tileGranular)
+                return (blockM != 0 ? blockM : PortableDefault, blockN != 0 ? blockN : PortableDefault);
+            int dv = headDimV == 0 ? headDim : headDimV;
+            // H100, N = 16384 (docs/benchmarks.md): D <= 64 takes 128 x 128 but for windows (64 x 64); larger head dims take
+            // 128 x 64 (FlashAttention-2's tile) but for long causal or document rows (128 x 128).
+            int m = 128, n;
+            if (headDim <= 64)
+                n = mask == MaskClass.Window ? 64 : 128;
+            else
+                n = mask == MaskClass.LongRows ? 128 : 64;
+            if (headDim <= 64 && mask == MaskClass.Window)
+                m = 64;
+            m = blockM != 0 ? blockM : m;
+            n = blockN != 0 ? blockN : n;
+            // Shrink what was chosen (never what was written) until the tensor-core estimates fit.
+            while (ResourceEstimates.TensorCoreSharedMemoryBytes(m, n, headDim, dv, 2) > ResourceEstimates.TensorCoreSharedMemoryLimitBytes
+                   || ResourceEstimates.TensorCoreRegistersPerThread(n, headDim, dv) > ResourceEstimates.RegisterLimit)
+            {
+                if (blockN == 0 && n > 64)
+                    n = 64;
+                else if (blockM == 0 && m > 64)
+                    m = 64;
+                else if (blockN == 0 && n > SpecRules.MinBlock)
+                    n -= SpecRules.DimMultiple;
+                else if (blockM == 0 && m > SpecRules.MinBlock)
+                    m -= SpecRules.DimMultiple;
+                else
+                    break; // a written size that cannot fit: ATTN1014 / ATTN1015 say so
+            }
+            return (m, n);
+        }
+    }
+
+    /// <summary>
     /// What an <c>AttentionShape</c> must satisfy before <c>Run</c> launches anything (the call-site
     /// analyzer checks constant shapes against these; <c>AttentionValidation</c> throws at run time).
     /// </summary>

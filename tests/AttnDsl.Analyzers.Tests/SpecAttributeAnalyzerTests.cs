@@ -88,7 +88,6 @@ namespace AttnDsl.Analyzers.Tests
         [InlineData("[{|ATTN1003:AttentionKernel(HeadDim = 64, BlockM = 8)|}]")]
         [InlineData("[{|ATTN1003:AttentionKernel(HeadDim = 64, BlockM = 300)|}]")]
         [InlineData("[{|ATTN1003:AttentionKernel(HeadDim = 64, BlockN = 24)|}]")]
-        [InlineData("[{|ATTN1003:AttentionKernel(HeadDim = 64, BlockN = 0)|}]")]
         [InlineData("[{|ATTN1003:AttentionKernel(HeadDim = 64, BlockM = -64)|}]")]
         public Task ATTN1003_Reported_ForInvalidTiles(string attribute) => V.AnalyzeAsync(attribute + "\npublic static partial class Spec;");
 

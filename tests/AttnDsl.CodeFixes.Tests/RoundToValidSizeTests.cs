@@ -49,7 +49,6 @@ namespace AttnDsl.CodeFixes.Tests
         [InlineData("BlockM = 100", "BlockM = 96", "Round BlockM to 96")]
         [InlineData("BlockN = 8", "BlockN = 16", "Round BlockN to 16")]
         [InlineData("BlockN = 512", "BlockN = 256", "Round BlockN to 256")]
-        [InlineData("BlockM = 0", "BlockM = 16", "Round BlockM to 16")]
         public Task RoundsBlocks(string before, string after, string title) => Verify.VerifyAsync(
             $$"""
             [{|ATTN1003:AttentionKernel(HeadDim = 64, {{before}})|}]

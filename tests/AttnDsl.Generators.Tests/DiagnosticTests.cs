@@ -97,7 +97,7 @@ namespace AttnDsl.Generators.Tests
             ["ModReadsMutableStatic"] = ("ATTN1013", Mods("[MaskMod] public static bool M(int batch, int head, int query, int key) => s_limit > key;\n    private static int s_limit = 3;")),
 
             // ATTN1014: shared memory of the tile.
-            ["SharedMemoryOverLimit"] = ("ATTN1014", "[AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 128, Element = ElementType.Float32)]\npublic static partial class Spec;"),
+            ["SharedMemoryOverLimit"] = ("ATTN1014", "[AttentionKernel(HeadDim = 256, BlockM = 128, BlockN = 96)]\npublic static partial class Spec;"),
         };
 
         private static string Mods(string members) =>

@@ -49,14 +49,15 @@ namespace AttnDsl.Generators.Parsing
             if (invalid)
                 return null;
 
-            int headDim = SpecChecker.NamedInt(kernel, "HeadDim", 0);
-            int headDimV = SpecChecker.NamedInt(kernel, "HeadDimV", 0);
+            var chosen = SpecChecker.ChosenTilesOf(type, kernel);
+            int headDim = chosen.HeadDim;
+            int headDimV = chosen.HeadDimV;
             double scale = SpecChecker.NamedDouble(kernel, "Scale", 0);
             var tiles = new TileSpec(
                 headDim,
                 headDimV == 0 ? headDim : headDimV,
-                SpecChecker.NamedInt(kernel, "BlockM", 64),
-                SpecChecker.NamedInt(kernel, "BlockN", 64),
+                chosen.BlockM,
+                chosen.BlockN,
                 (ElementKind)SpecChecker.NamedInt(kernel, "Element", 0),
                 (LayoutKind)SpecChecker.NamedInt(kernel, "Layout", 0),
                 scale > 0 ? (float)scale : (float)(1.0 / Math.Sqrt(headDim)));

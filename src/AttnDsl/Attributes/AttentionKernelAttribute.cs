@@ -35,11 +35,15 @@ namespace AttnDsl
         /// <summary>Value/output head dimension; 0 means <see cref="HeadDim"/>.</summary>
         public int HeadDimV { get; set; }
 
-        /// <summary>Query tile height (rows per work group on GPUs).</summary>
-        public int BlockM { get; set; } = 64;
+        /// <summary>
+        /// Query tile height (rows per work group on GPUs). 0 (not set): chosen for the head dims, element type and masks (the
+        /// fastest tile measured for the tensor-core kernels; 64 for Float32 and for [BlockSparse], [BlockSelect] and
+        /// [Quantize] specs, whose masks, selections and scales are per tile). <c>Info.BlockM</c> tells the tile chosen.
+        /// </summary>
+        public int BlockM { get; set; }
 
-        /// <summary>Key tile width (the unit of block skipping).</summary>
-        public int BlockN { get; set; } = 64;
+        /// <summary>Key tile width (the unit of block skipping). 0 (not set): chosen, as for <see cref="BlockM"/>.</summary>
+        public int BlockN { get; set; }
 
         /// <summary>Element type of the tensors.</summary>
         public ElementType Element { get; set; } = ElementType.Float16;

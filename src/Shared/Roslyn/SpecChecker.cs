@@ -75,8 +75,11 @@ namespace AttnDsl.Rules
             CheckHeadDim("HeadDim", tiles.HeadDim, kernelLocation, report);
             if (tiles.HeadDimV != 0)
                 CheckHeadDim("HeadDimV", tiles.HeadDimV, kernelLocation, report);
-            CheckBlock("BlockM", tiles.BlockM, kernelLocation, report);
-            CheckBlock("BlockN", tiles.BlockN, kernelLocation, report);
+            // 0 (or not set) asks for the chosen tile.
+            if (tiles.BlockM != 0)
+                CheckBlock("BlockM", tiles.BlockM, kernelLocation, report);
+            if (tiles.BlockN != 0)
+                CheckBlock("BlockN", tiles.BlockN, kernelLocation, report);
             if (tiles.Element < 0 || tiles.Element > 2)
                 report(Diagnostic.Create(SpecDescriptors.UnknownEnumValue, kernelLocation, "Element", Str(tiles.Element), "AttnDsl.ElementType"));
             if (tiles.Layout < 0 || tiles.Layout > 1)
@@ -254,9 +257,12 @@ namespace AttnDsl.Rules
         /// </summary>
         public static void CheckResources(INamedTypeSymbol type, AttributeData kernel, Action<Diagnostic> report, CancellationToken ct)
         {
-            var t = TilesOf(kernel);
+            var t = ChosenTilesOf(type, kernel);
             int headDimV = t.HeadDimV == 0 ? t.HeadDim : t.HeadDimV;
             if (!SpecRules.IsValidHeadDim(t.HeadDim) || !SpecRules.IsValidHeadDim(headDimV) || !SpecRules.IsValidBlock(t.BlockM) || !SpecRules.IsValidBlock(t.BlockN))
+                return;
+            // The estimates are the tensor-core kernels'; Float32 specs run the portable kernels only, whose K/V stage fits by construction.
+            if (t.Element == 2)
                 return;
             var location = LocationOf(kernel, ct) ?? type.Locations.FirstOrDefault();
             int elementSize = t.Element == 2 ? 4 : 2;
@@ -279,8 +285,42 @@ namespace AttnDsl.Rules
 
         /// <summary>The raw [AttentionKernel] values (HeadDimV 0 = HeadDim; enums as ints).</summary>
         public static (int HeadDim, int HeadDimV, int BlockM, int BlockN, int Element, int Layout) TilesOf(AttributeData kernel) =>
-            (NamedInt(kernel, "HeadDim", 0), NamedInt(kernel, "HeadDimV", 0), NamedInt(kernel, "BlockM", 64), NamedInt(kernel, "BlockN", 64),
+            (NamedInt(kernel, "HeadDim", 0), NamedInt(kernel, "HeadDimV", 0), NamedInt(kernel, "BlockM", 0), NamedInt(kernel, "BlockN", 0),
              NamedInt(kernel, "Element", 0), NamedInt(kernel, "Layout", 0));
+
+        /// <summary>
+        /// The [AttentionKernel] values with BlockM / BlockN as the kernels use them: as written, or chosen by
+        /// <see cref="TileChoice"/> for the spec's head dims, element type and masks where not set (0). Invalid
+        /// written sizes are returned as written (ATTN1003 reports them).
+        /// </summary>
+        public static (int HeadDim, int HeadDimV, int BlockM, int BlockN, int Element, int Layout) ChosenTilesOf(INamedTypeSymbol type, AttributeData kernel)
+        {
+            var t = TilesOf(kernel);
+            bool causal = false, window = false, document = false, alibi = false, granular = false;
+            foreach (var attribute in type.GetAttributes())
+            {
+                switch (attribute.AttributeClass?.ToDisplayString())
+                {
+                    case Namespace + "CausalAttribute": causal = true; break;
+                    case Namespace + "SlidingWindowAttribute": window = true; break;
+                    case Namespace + "DocumentMaskAttribute": document = true; break;
+                    case Namespace + "AlibiAttribute": alibi = true; break;
+                    case Namespace + "BlockSparseAttribute":
+                    case Namespace + "BlockSelectAttribute":
+                    case Namespace + "QuantizeAttribute":
+                        granular = true;
+                        break;
+                }
+            }
+            var mask = window ? TileChoice.MaskClass.Window
+                : (causal || document) && !alibi ? TileChoice.MaskClass.LongRows
+                : TileChoice.MaskClass.Other;
+            int headDimV = t.HeadDimV == 0 ? t.HeadDim : t.HeadDimV;
+            if (!SpecRules.IsValidHeadDim(t.HeadDim) || !SpecRules.IsValidHeadDim(headDimV))
+                return (t.HeadDim, t.HeadDimV, t.BlockM == 0 ? TileChoice.PortableDefault : t.BlockM, t.BlockN == 0 ? TileChoice.PortableDefault : t.BlockN, t.Element, t.Layout);
+            var (blockM, blockN) = TileChoice.Choose(t.BlockM, t.BlockN, t.HeadDim, headDimV, t.Element, mask, granular);
+            return (t.HeadDim, t.HeadDimV, blockM, blockN, t.Element, t.Layout);
+        }
 
         // ---------------------------------------------------------------- mods (ATTN1009-1013)
 

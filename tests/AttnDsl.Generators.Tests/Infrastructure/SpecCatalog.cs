@@ -33,7 +33,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [AttentionKernel(HeadDim = 64)]
                 public static partial class DenseAttention;
                 """, "DenseAttention", "Samples.DenseAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND"),
 
             new CatalogSpec("CausalBFloat16Bnhd", Usings + """
                 namespace Samples;
@@ -42,7 +42,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [Causal]
                 public static partial class CausalBf16Attention;
                 """, "CausalBf16Attention", "Samples.CausalBf16Attention.g.cs",
-                "HeadDim=128, BlockM=64, BlockN=64, BFloat16, BNHD [Causal]"),
+                "HeadDim=128, BlockM=128, BlockN=128, BFloat16, BNHD [Causal]"),
 
             new CatalogSpec("Float32HeadDimV", Usings + """
                 namespace Samples;
@@ -60,7 +60,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                     public static partial class StreamingAttention;
                 }
                 """, "StreamingAttention", "Samples.Streaming.StreamingAttention.g.cs",
-                "HeadDim=128, BlockM=64, BlockN=64, Float16, BHND [Causal, SlidingWindow(1024), AttentionSinks(4)]"),
+                "HeadDim=128, BlockM=128, BlockN=64, Float16, BHND [Causal, SlidingWindow(1024), AttentionSinks(4)]"),
 
             new CatalogSpec("PrefixLM", Usings + """
                 namespace Samples;
@@ -69,7 +69,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [Causal, PrefixLM]
                 public static partial class PrefixLMAttention;
                 """, "PrefixLMAttention", "Samples.PrefixLMAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, PrefixLM]", "prefixLength"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, PrefixLM]", "prefixLength"),
 
             new CatalogSpec("BlockSparseCausalPrefix", Usings + """
                 namespace Samples;
@@ -105,7 +105,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [Causal, DocumentMask]
                 public static partial class PackedDocumentsAttention;
                 """, "PackedDocumentsAttention", "Samples.PackedDocumentsAttention.g.cs",
-                "HeadDim=64, BlockM=128, BlockN=64, Float16, BHND [Causal, DocumentMask]", "documentIds"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, DocumentMask]", "documentIds"),
 
             new CatalogSpec("TokenGridRadialDecay", Usings + """
                 namespace Samples;
@@ -114,7 +114,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [TokenGrid(256), RadialDecay(DecayFactor = 1.5, SinkFrames = 2)]
                 public static partial class VideoRadialAttention;
                 """, "VideoRadialAttention", "Samples.VideoRadialAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [TokenGrid(256), RadialDecay(DecayFactor = 1.5, SinkFrames = 2)]"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [TokenGrid(256), RadialDecay(DecayFactor = 1.5, SinkFrames = 2)]"),
 
             new CatalogSpec("Alibi", Usings + """
                 namespace Samples;
@@ -123,7 +123,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                 [Causal, Alibi]
                 public static partial class AlibiAttention;
                 """, "AlibiAttention", "Samples.AlibiAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, Alibi]"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, Alibi]"),
 
             new CatalogSpec("SoftCap", Usings + """
                 namespace Samples;
@@ -146,7 +146,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                         key < keyLengths[batch];
                 }
                 """, "PaddedKeysAttention", "Samples.PaddedKeysAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [MaskMod KeyIsValid]", "keyLengths"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [MaskMod KeyIsValid]", "keyLengths"),
 
             new CatalogSpec("ScoreModTableAndScalar", Usings + """
                 namespace Samples;
@@ -166,7 +166,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                     }
                 }
                 """, "RelativeBiasAttention", "Samples.RelativeBiasAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, ScoreMod RelativeBias]", "biasTable", "strength"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, ScoreMod RelativeBias]", "biasTable", "strength"),
 
             new CatalogSpec("NestedInPartialOuter", Usings + """
                 namespace Samples.Nested
@@ -194,7 +194,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                     }
                 }
                 """, "SinkAttention", "Samples.Nested.LayerConfig.Kernels.SinkAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, AttentionSinks(1)]"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, AttentionSinks(1)]"),
 
             new CatalogSpec("GlobalNamespace", Usings + """
                 [AttentionKernel(HeadDim = 64)]
@@ -219,7 +219,7 @@ namespace AttnDsl.Generators.Tests.Infrastructure
                         key > 0 && segmentIds[batch * tokens + key - 1] != segmentIds[batch * tokens + key] ? score + bonus : score;
                 }
                 """, "SegmentAttention", "Samples.SegmentAttention.g.cs",
-                "HeadDim=64, BlockM=64, BlockN=64, Float16, BHND [Causal, MaskMod SameSegment, ScoreMod SegmentStartBonus]", "segmentIds", "tokens", "bonus"),
+                "HeadDim=64, BlockM=128, BlockN=128, Float16, BHND [Causal, MaskMod SameSegment, ScoreMod SegmentStartBonus]", "segmentIds", "tokens", "bonus"),
         };
 
         public static CatalogSpec Get(string name) =>

@@ -14,8 +14,8 @@ namespace Samples
             Name = "Samples.RelativeBiasAttention",
             HeadDim = 64,
             HeadDimV = 64,
-            BlockM = 64,
-            BlockN = 64,
+            BlockM = 128,
+            BlockN = 128,
             Element = global::AttnDsl.ElementType.Float16,
             Layout = global::AttnDsl.TensorLayout.BHND,
             Scale = 0.125f,
@@ -146,17 +146,17 @@ namespace Samples
         {
             public const int HeadDim = 64;
             public const int HeadDimV = 64;
-            public const int BlockM = 64;
-            public const int BlockN = 64;
-            /// <summary>Keys per shared-memory stage of the tiled kernel (16384 bytes of K and V).</summary>
-            public const int StageKeys = 64;
+            public const int BlockM = 128;
+            public const int BlockN = 128;
+            /// <summary>Keys per shared-memory stage of the tiled kernel (32768 bytes of K and V).</summary>
+            public const int StageKeys = 128;
             /// <summary>Softmax scale, folded into the query row; scores are moved to base 2 after the score modifiers.</summary>
             public const float QueryScale = 0.125f;
 
             // Tensor-core path: warps, 16-row slices per warp, and the dynamic shared memory in 32-bit words
             // (Q tile, then two K/V stages; rows padded so ldmatrix rows fall on distinct banks).
             public const int TcWarps = 4;
-            public const int TcSlicesPerWarp = 1;
+            public const int TcSlicesPerWarp = 2;
             public const int TcThreads = TcWarps * 32;
             public const int QStride = 36; // (HeadDim + 8) / 2
             public const int KStride = 36;
@@ -762,6 +762,10 @@ namespace Samples
                 global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 16 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 16), queryCopy.Row + 16 < remaining);
                 global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 32 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 32), queryCopy.Row + 32 < remaining);
                 global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 48 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 48), queryCopy.Row + 48 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 64 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 64), queryCopy.Row + 64 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 80 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 80), queryCopy.Row + 80 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 96 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 96), queryCopy.Row + 96 < remaining);
+                global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, 0 + queryCopy.SharedWord + 112 * queryStride, a.QueryWords, a.QueryAddress, queryCopy.Word(i0, 112), queryCopy.Row + 112 < remaining);
             }
 
             /// <summary>
@@ -789,6 +793,14 @@ namespace Samples
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
                     keyWord += keyWordPass;
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 64 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 80 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 96 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
+                    keyWord += keyWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 112 * keyStride, a.KeyWords, a.KeyAddress, keyWord, true);
                     long valueWord = valueCopy.Word(j0, 0), valueWordPass = 16 * valueCopy.RowWords;
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
                     valueWord += valueWordPass;
@@ -797,6 +809,14 @@ namespace Samples
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
                     valueWord += valueWordPass;
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 64 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 80 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 96 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
+                    valueWord += valueWordPass;
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 112 * valueStride, a.ValueWords, a.ValueAddress, valueWord, true);
                 }
                 else
                 {
@@ -804,10 +824,18 @@ namespace Samples
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 16 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 16), keyCopy.Row + 16 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 32 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 32), keyCopy.Row + 32 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 48 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 48), keyCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 64 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 64), keyCopy.Row + 64 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 80 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 80), keyCopy.Row + 80 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 96 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 96), keyCopy.Row + 96 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, keyBase + keyCopy.SharedWord + 112 * keyStride, a.KeyWords, a.KeyAddress, keyCopy.Word(j0, 112), keyCopy.Row + 112 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 0 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 0), valueCopy.Row + 0 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 16 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 16), valueCopy.Row + 16 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 32 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 32), valueCopy.Row + 32 < remaining);
                     global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 48 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 48), valueCopy.Row + 48 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 64 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 64), valueCopy.Row + 64 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 80 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 80), valueCopy.Row + 80 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 96 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 96), valueCopy.Row + 96 < remaining);
+                    global::AttnDsl.TensorCores.SharedTiles.Copy16<TTarget>(shared, valueBase + valueCopy.SharedWord + 112 * valueStride, a.ValueWords, a.ValueAddress, valueCopy.Word(j0, 112), valueCopy.Row + 112 < remaining);
                 }
                 global::AttnDsl.TensorCores.SharedTiles.Commit<TTarget>();
             }
@@ -841,8 +869,8 @@ namespace Samples
                 if (default(TTarget).Cuda)
                 {
                     // Fragment registers of the CUDA instance; output accumulators and row sums start at zero, row maxima at -inf.
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .f32 attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_l00, attn_m00, attn_l01, attn_m01; .reg .b32 attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3, attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1, attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1, attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1, attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1, attn_k0, attn_v0, attn_k1, attn_v1, attn_k2, attn_v2, attn_k3, attn_v3;");
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000; mov.f32 attn_m00, 0fFF800000; mov.f32 attn_m01, 0fFF800000;");
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .f32 attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3, attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3, attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3, attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3, attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3, attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3, attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3, attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3, attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3, attn_l00, attn_m00, attn_l01, attn_m01, attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3, attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3, attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3, attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3, attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3, attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3, attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3, attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3, attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3, attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3, attn_l10, attn_m10, attn_l11, attn_m11; .reg .b32 attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3, attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1, attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1, attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1, attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1, attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1, attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1, attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1, attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1, attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3, attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1, attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1, attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1, attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1, attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1, attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1, attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1, attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1, attn_k0, attn_v0, attn_k1, attn_v1, attn_k2, attn_v2, attn_k3, attn_v3;");
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_o0_0_0, 0f00000000; mov.f32 attn_o0_0_1, 0f00000000; mov.f32 attn_o0_0_2, 0f00000000; mov.f32 attn_o0_0_3, 0f00000000; mov.f32 attn_o0_1_0, 0f00000000; mov.f32 attn_o0_1_1, 0f00000000; mov.f32 attn_o0_1_2, 0f00000000; mov.f32 attn_o0_1_3, 0f00000000; mov.f32 attn_o0_2_0, 0f00000000; mov.f32 attn_o0_2_1, 0f00000000; mov.f32 attn_o0_2_2, 0f00000000; mov.f32 attn_o0_2_3, 0f00000000; mov.f32 attn_o0_3_0, 0f00000000; mov.f32 attn_o0_3_1, 0f00000000; mov.f32 attn_o0_3_2, 0f00000000; mov.f32 attn_o0_3_3, 0f00000000; mov.f32 attn_o0_4_0, 0f00000000; mov.f32 attn_o0_4_1, 0f00000000; mov.f32 attn_o0_4_2, 0f00000000; mov.f32 attn_o0_4_3, 0f00000000; mov.f32 attn_o0_5_0, 0f00000000; mov.f32 attn_o0_5_1, 0f00000000; mov.f32 attn_o0_5_2, 0f00000000; mov.f32 attn_o0_5_3, 0f00000000; mov.f32 attn_o0_6_0, 0f00000000; mov.f32 attn_o0_6_1, 0f00000000; mov.f32 attn_o0_6_2, 0f00000000; mov.f32 attn_o0_6_3, 0f00000000; mov.f32 attn_o0_7_0, 0f00000000; mov.f32 attn_o0_7_1, 0f00000000; mov.f32 attn_o0_7_2, 0f00000000; mov.f32 attn_o0_7_3, 0f00000000; mov.f32 attn_l00, 0f00000000; mov.f32 attn_l01, 0f00000000; mov.f32 attn_o1_0_0, 0f00000000; mov.f32 attn_o1_0_1, 0f00000000; mov.f32 attn_o1_0_2, 0f00000000; mov.f32 attn_o1_0_3, 0f00000000; mov.f32 attn_o1_1_0, 0f00000000; mov.f32 attn_o1_1_1, 0f00000000; mov.f32 attn_o1_1_2, 0f00000000; mov.f32 attn_o1_1_3, 0f00000000; mov.f32 attn_o1_2_0, 0f00000000; mov.f32 attn_o1_2_1, 0f00000000; mov.f32 attn_o1_2_2, 0f00000000; mov.f32 attn_o1_2_3, 0f00000000; mov.f32 attn_o1_3_0, 0f00000000; mov.f32 attn_o1_3_1, 0f00000000; mov.f32 attn_o1_3_2, 0f00000000; mov.f32 attn_o1_3_3, 0f00000000; mov.f32 attn_o1_4_0, 0f00000000; mov.f32 attn_o1_4_1, 0f00000000; mov.f32 attn_o1_4_2, 0f00000000; mov.f32 attn_o1_4_3, 0f00000000; mov.f32 attn_o1_5_0, 0f00000000; mov.f32 attn_o1_5_1, 0f00000000; mov.f32 attn_o1_5_2, 0f00000000; mov.f32 attn_o1_5_3, 0f00000000; mov.f32 attn_o1_6_0, 0f00000000; mov.f32 attn_o1_6_1, 0f00000000; mov.f32 attn_o1_6_2, 0f00000000; mov.f32 attn_o1_6_3, 0f00000000; mov.f32 attn_o1_7_0, 0f00000000; mov.f32 attn_o1_7_1, 0f00000000; mov.f32 attn_o1_7_2, 0f00000000; mov.f32 attn_o1_7_3, 0f00000000; mov.f32 attn_l10, 0f00000000; mov.f32 attn_l11, 0f00000000; mov.f32 attn_m00, 0fFF800000; mov.f32 attn_m01, 0fFF800000; mov.f32 attn_m10, 0fFF800000; mov.f32 attn_m11, 0fFF800000;");
                 }
                 int thread = global::ILGPU.Group.IdxX;
                 int warp = thread >> 5;
@@ -867,7 +895,7 @@ namespace Samples
                 if (default(TTarget).Cuda && default(TTarget).Warpgroup)
                 {
                     // Descriptors of this warpgroup's 64-row Q tiles and of stage 0's K and V; a block adds its stage's offset.
-                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .b64 attn_dq, attn_dk, attn_dv; .reg .pred attn_zero, attn_accumulate; { .reg .u32 sa, z; .reg .u64 x; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dq, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %1; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dk, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %2; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dv, x, 0x4000004002000000; mov.u32 z, 0; setp.ne.u32 attn_zero, z, 0; setp.eq.u32 attn_accumulate, z, 0; }", (uint)(swizzleBase * 4 + (warp >> 2) * 64 * 128), (uint)((swizzleBase + WgQWords) * 4), (uint)((swizzleBase + WgQWords + WgKWords) * 4));
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit(".reg .b64 attn_dq, attn_dk, attn_dv; .reg .pred attn_zero, attn_accumulate; { .reg .u32 sa, z; .reg .u64 x; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dq, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %1; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dk, x, 0x4000004000010000; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %2; shr.u32 sa, sa, 4; and.b32 sa, sa, 16383; cvt.u64.u32 x, sa; or.b64 attn_dv, x, 0x4000004004000000; mov.u32 z, 0; setp.ne.u32 attn_zero, z, 0; setp.eq.u32 attn_accumulate, z, 0; }", (uint)(swizzleBase * 4 + (warp >> 2) * 64 * 128), (uint)((swizzleBase + WgQWords) * 4), (uint)((swizzleBase + WgQWords + WgKWords) * 4));
                 }
                 // Byte offsets of the rows this lane hands to ldmatrix; the CUDA instance adds each fragment's constant
                 // offset as an immediate of the instruction, so no address arithmetic is left in the fragment code.
@@ -883,6 +911,8 @@ namespace Samples
                 int rowAligned0 = global::AttnDsl.MaskSemantics.AlignQuery(row0, a.QueryLength, a.KeyLength);
                 float max00 = float.NegativeInfinity, sum00 = 0f;
                 float max01 = float.NegativeInfinity, sum01 = 0f;
+                float max10 = float.NegativeInfinity, sum10 = 0f;
+                float max11 = float.NegativeInfinity, sum11 = 0f;
                 float slope = 0f;
                 float o0_0_0 = 0f, o0_0_1 = 0f, o0_0_2 = 0f, o0_0_3 = 0f;
                 float o0_1_0 = 0f, o0_1_1 = 0f, o0_1_2 = 0f, o0_1_3 = 0f;
@@ -892,6 +922,14 @@ namespace Samples
                 float o0_5_0 = 0f, o0_5_1 = 0f, o0_5_2 = 0f, o0_5_3 = 0f;
                 float o0_6_0 = 0f, o0_6_1 = 0f, o0_6_2 = 0f, o0_6_3 = 0f;
                 float o0_7_0 = 0f, o0_7_1 = 0f, o0_7_2 = 0f, o0_7_3 = 0f;
+                float o1_0_0 = 0f, o1_0_1 = 0f, o1_0_2 = 0f, o1_0_3 = 0f;
+                float o1_1_0 = 0f, o1_1_1 = 0f, o1_1_2 = 0f, o1_1_3 = 0f;
+                float o1_2_0 = 0f, o1_2_1 = 0f, o1_2_2 = 0f, o1_2_3 = 0f;
+                float o1_3_0 = 0f, o1_3_1 = 0f, o1_3_2 = 0f, o1_3_3 = 0f;
+                float o1_4_0 = 0f, o1_4_1 = 0f, o1_4_2 = 0f, o1_4_3 = 0f;
+                float o1_5_0 = 0f, o1_5_1 = 0f, o1_5_2 = 0f, o1_5_3 = 0f;
+                float o1_6_0 = 0f, o1_6_1 = 0f, o1_6_2 = 0f, o1_6_3 = 0f;
+                float o1_7_0 = 0f, o1_7_1 = 0f, o1_7_2 = 0f, o1_7_3 = 0f;
 
                 // The tile's key blocks: the same schedule and block classes as the portable kernels.
                 int ia0 = global::AttnDsl.MaskSemantics.AlignQuery(i0, a.QueryLength, a.KeyLength);
@@ -916,11 +954,13 @@ namespace Samples
                     // This block's hidden keys per row, before the copy wait: their loads overlap the copies (and, on sm_90, the previous P V).
                     bool partial = block == global::AttnDsl.BlockClass.Partial;
                     bool wholeBlock = !partial && tileFull && j0 + BlockN - 1 <= j1; // no element tests
-                    uint hidden00 = 0, hidden01 = 0;
+                    uint hidden00 = 0, hidden01 = 0, hidden10 = 0, hidden11 = 0;
                     if (!wholeBlock)
                     {
                         hidden00 = HiddenKeys(a, b, h, row0, rowAligned0, j0, j1, tq, row0 <= iLast, 0, partial);
                         hidden01 = HiddenKeys(a, b, h, row0 + 8, rowAligned0 + 8, j0, j1, tq, row0 + 8 <= iLast, 0, partial);
+                        hidden10 = HiddenKeys(a, b, h, row0 + 64, rowAligned0 + 64, j0, j1, tq, row0 + 64 <= iLast, 0, partial);
+                        hidden11 = HiddenKeys(a, b, h, row0 + 72, rowAligned0 + 72, j0, j1, tq, row0 + 72 <= iLast, 0, partial);
                     }
 
                     if (default(TTarget).Warpgroup)
@@ -960,50 +1000,110 @@ namespace Samples
                     float s0_5_0 = 0f, s0_5_1 = 0f, s0_5_2 = 0f, s0_5_3 = 0f;
                     float s0_6_0 = 0f, s0_6_1 = 0f, s0_6_2 = 0f, s0_6_3 = 0f;
                     float s0_7_0 = 0f, s0_7_1 = 0f, s0_7_2 = 0f, s0_7_3 = 0f;
+                    float s0_8_0 = 0f, s0_8_1 = 0f, s0_8_2 = 0f, s0_8_3 = 0f;
+                    float s0_9_0 = 0f, s0_9_1 = 0f, s0_9_2 = 0f, s0_9_3 = 0f;
+                    float s0_10_0 = 0f, s0_10_1 = 0f, s0_10_2 = 0f, s0_10_3 = 0f;
+                    float s0_11_0 = 0f, s0_11_1 = 0f, s0_11_2 = 0f, s0_11_3 = 0f;
+                    float s0_12_0 = 0f, s0_12_1 = 0f, s0_12_2 = 0f, s0_12_3 = 0f;
+                    float s0_13_0 = 0f, s0_13_1 = 0f, s0_13_2 = 0f, s0_13_3 = 0f;
+                    float s0_14_0 = 0f, s0_14_1 = 0f, s0_14_2 = 0f, s0_14_3 = 0f;
+                    float s0_15_0 = 0f, s0_15_1 = 0f, s0_15_2 = 0f, s0_15_3 = 0f;
+                    float s1_0_0 = 0f, s1_0_1 = 0f, s1_0_2 = 0f, s1_0_3 = 0f;
+                    float s1_1_0 = 0f, s1_1_1 = 0f, s1_1_2 = 0f, s1_1_3 = 0f;
+                    float s1_2_0 = 0f, s1_2_1 = 0f, s1_2_2 = 0f, s1_2_3 = 0f;
+                    float s1_3_0 = 0f, s1_3_1 = 0f, s1_3_2 = 0f, s1_3_3 = 0f;
+                    float s1_4_0 = 0f, s1_4_1 = 0f, s1_4_2 = 0f, s1_4_3 = 0f;
+                    float s1_5_0 = 0f, s1_5_1 = 0f, s1_5_2 = 0f, s1_5_3 = 0f;
+                    float s1_6_0 = 0f, s1_6_1 = 0f, s1_6_2 = 0f, s1_6_3 = 0f;
+                    float s1_7_0 = 0f, s1_7_1 = 0f, s1_7_2 = 0f, s1_7_3 = 0f;
+                    float s1_8_0 = 0f, s1_8_1 = 0f, s1_8_2 = 0f, s1_8_3 = 0f;
+                    float s1_9_0 = 0f, s1_9_1 = 0f, s1_9_2 = 0f, s1_9_3 = 0f;
+                    float s1_10_0 = 0f, s1_10_1 = 0f, s1_10_2 = 0f, s1_10_3 = 0f;
+                    float s1_11_0 = 0f, s1_11_1 = 0f, s1_11_2 = 0f, s1_11_3 = 0f;
+                    float s1_12_0 = 0f, s1_12_1 = 0f, s1_12_2 = 0f, s1_12_3 = 0f;
+                    float s1_13_0 = 0f, s1_13_1 = 0f, s1_13_2 = 0f, s1_13_3 = 0f;
+                    float s1_14_0 = 0f, s1_14_1 = 0f, s1_14_2 = 0f, s1_14_3 = 0f;
+                    float s1_15_0 = 0f, s1_15_1 = 0f, s1_15_2 = 0f, s1_15_3 = 0f;
                     if (default(TTarget).Cuda && default(TTarget).Warpgroup)
                     {
                         // wgmma: the first k-step overwrites the accumulators (scale-d false), so they need no zeroing. Waited for below.
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 kb, dq, dk; add.s64 kb, attn_dk, %0; wgmma.fence.sync.aligned; add.s64 dk, kb, 0; add.s64 dq, attn_dq, 0; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3, attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3, attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3, attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3, attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3, attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3, attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3, attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dq, attn_dq, 512; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3, attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3, attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3, attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3, attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3, attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3, attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3, attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3, attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, dq, dk, attn_zero, 1, 1, 0, 0; add.s64 dk, kb, 2; add.s64 dq, attn_dq, 2; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3, attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3, attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3, attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3, attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3, attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3, attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3, attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 514; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3, attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3, attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3, attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3, attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3, attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3, attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3, attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3, attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 4; add.s64 dq, attn_dq, 4; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3, attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3, attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3, attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3, attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3, attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3, attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3, attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 516; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3, attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3, attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3, attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3, attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3, attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3, attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3, attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3, attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dk, kb, 6; add.s64 dq, attn_dq, 6; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3, attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3, attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3, attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3, attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3, attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3, attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3, attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3, attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3, attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3, attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3, attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3, attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3, attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3, attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3, attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; add.s64 dq, attn_dq, 518; wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3, attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3, attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3, attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3, attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3, attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3, attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3, attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3, attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3, attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3, attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3, attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3, attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3, attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3, attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3, attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, dq, dk, attn_accumulate, 1, 1, 0, 0; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                     }
                     else if (default(TTarget).Cuda)
                     {
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000;");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_0, 0f00000000; mov.f32 attn_s0_0_1, 0f00000000; mov.f32 attn_s0_0_2, 0f00000000; mov.f32 attn_s0_0_3, 0f00000000; mov.f32 attn_s0_1_0, 0f00000000; mov.f32 attn_s0_1_1, 0f00000000; mov.f32 attn_s0_1_2, 0f00000000; mov.f32 attn_s0_1_3, 0f00000000; mov.f32 attn_s0_2_0, 0f00000000; mov.f32 attn_s0_2_1, 0f00000000; mov.f32 attn_s0_2_2, 0f00000000; mov.f32 attn_s0_2_3, 0f00000000; mov.f32 attn_s0_3_0, 0f00000000; mov.f32 attn_s0_3_1, 0f00000000; mov.f32 attn_s0_3_2, 0f00000000; mov.f32 attn_s0_3_3, 0f00000000; mov.f32 attn_s0_4_0, 0f00000000; mov.f32 attn_s0_4_1, 0f00000000; mov.f32 attn_s0_4_2, 0f00000000; mov.f32 attn_s0_4_3, 0f00000000; mov.f32 attn_s0_5_0, 0f00000000; mov.f32 attn_s0_5_1, 0f00000000; mov.f32 attn_s0_5_2, 0f00000000; mov.f32 attn_s0_5_3, 0f00000000; mov.f32 attn_s0_6_0, 0f00000000; mov.f32 attn_s0_6_1, 0f00000000; mov.f32 attn_s0_6_2, 0f00000000; mov.f32 attn_s0_6_3, 0f00000000; mov.f32 attn_s0_7_0, 0f00000000; mov.f32 attn_s0_7_1, 0f00000000; mov.f32 attn_s0_7_2, 0f00000000; mov.f32 attn_s0_7_3, 0f00000000; mov.f32 attn_s0_8_0, 0f00000000; mov.f32 attn_s0_8_1, 0f00000000; mov.f32 attn_s0_8_2, 0f00000000; mov.f32 attn_s0_8_3, 0f00000000; mov.f32 attn_s0_9_0, 0f00000000; mov.f32 attn_s0_9_1, 0f00000000; mov.f32 attn_s0_9_2, 0f00000000; mov.f32 attn_s0_9_3, 0f00000000; mov.f32 attn_s0_10_0, 0f00000000; mov.f32 attn_s0_10_1, 0f00000000; mov.f32 attn_s0_10_2, 0f00000000; mov.f32 attn_s0_10_3, 0f00000000; mov.f32 attn_s0_11_0, 0f00000000; mov.f32 attn_s0_11_1, 0f00000000; mov.f32 attn_s0_11_2, 0f00000000; mov.f32 attn_s0_11_3, 0f00000000; mov.f32 attn_s0_12_0, 0f00000000; mov.f32 attn_s0_12_1, 0f00000000; mov.f32 attn_s0_12_2, 0f00000000; mov.f32 attn_s0_12_3, 0f00000000; mov.f32 attn_s0_13_0, 0f00000000; mov.f32 attn_s0_13_1, 0f00000000; mov.f32 attn_s0_13_2, 0f00000000; mov.f32 attn_s0_13_3, 0f00000000; mov.f32 attn_s0_14_0, 0f00000000; mov.f32 attn_s0_14_1, 0f00000000; mov.f32 attn_s0_14_2, 0f00000000; mov.f32 attn_s0_14_3, 0f00000000; mov.f32 attn_s0_15_0, 0f00000000; mov.f32 attn_s0_15_1, 0f00000000; mov.f32 attn_s0_15_2, 0f00000000; mov.f32 attn_s0_15_3, 0f00000000; mov.f32 attn_s1_0_0, 0f00000000; mov.f32 attn_s1_0_1, 0f00000000; mov.f32 attn_s1_0_2, 0f00000000; mov.f32 attn_s1_0_3, 0f00000000; mov.f32 attn_s1_1_0, 0f00000000; mov.f32 attn_s1_1_1, 0f00000000; mov.f32 attn_s1_1_2, 0f00000000; mov.f32 attn_s1_1_3, 0f00000000; mov.f32 attn_s1_2_0, 0f00000000; mov.f32 attn_s1_2_1, 0f00000000; mov.f32 attn_s1_2_2, 0f00000000; mov.f32 attn_s1_2_3, 0f00000000; mov.f32 attn_s1_3_0, 0f00000000; mov.f32 attn_s1_3_1, 0f00000000; mov.f32 attn_s1_3_2, 0f00000000; mov.f32 attn_s1_3_3, 0f00000000; mov.f32 attn_s1_4_0, 0f00000000; mov.f32 attn_s1_4_1, 0f00000000; mov.f32 attn_s1_4_2, 0f00000000; mov.f32 attn_s1_4_3, 0f00000000; mov.f32 attn_s1_5_0, 0f00000000; mov.f32 attn_s1_5_1, 0f00000000; mov.f32 attn_s1_5_2, 0f00000000; mov.f32 attn_s1_5_3, 0f00000000; mov.f32 attn_s1_6_0, 0f00000000; mov.f32 attn_s1_6_1, 0f00000000; mov.f32 attn_s1_6_2, 0f00000000; mov.f32 attn_s1_6_3, 0f00000000; mov.f32 attn_s1_7_0, 0f00000000; mov.f32 attn_s1_7_1, 0f00000000; mov.f32 attn_s1_7_2, 0f00000000; mov.f32 attn_s1_7_3, 0f00000000; mov.f32 attn_s1_8_0, 0f00000000; mov.f32 attn_s1_8_1, 0f00000000; mov.f32 attn_s1_8_2, 0f00000000; mov.f32 attn_s1_8_3, 0f00000000; mov.f32 attn_s1_9_0, 0f00000000; mov.f32 attn_s1_9_1, 0f00000000; mov.f32 attn_s1_9_2, 0f00000000; mov.f32 attn_s1_9_3, 0f00000000; mov.f32 attn_s1_10_0, 0f00000000; mov.f32 attn_s1_10_1, 0f00000000; mov.f32 attn_s1_10_2, 0f00000000; mov.f32 attn_s1_10_3, 0f00000000; mov.f32 attn_s1_11_0, 0f00000000; mov.f32 attn_s1_11_1, 0f00000000; mov.f32 attn_s1_11_2, 0f00000000; mov.f32 attn_s1_11_3, 0f00000000; mov.f32 attn_s1_12_0, 0f00000000; mov.f32 attn_s1_12_1, 0f00000000; mov.f32 attn_s1_12_2, 0f00000000; mov.f32 attn_s1_12_3, 0f00000000; mov.f32 attn_s1_13_0, 0f00000000; mov.f32 attn_s1_13_1, 0f00000000; mov.f32 attn_s1_13_2, 0f00000000; mov.f32 attn_s1_13_3, 0f00000000; mov.f32 attn_s1_14_0, 0f00000000; mov.f32 attn_s1_14_1, 0f00000000; mov.f32 attn_s1_14_2, 0f00000000; mov.f32 attn_s1_14_3, 0f00000000; mov.f32 attn_s1_15_0, 0f00000000; mov.f32 attn_s1_15_1, 0f00000000; mov.f32 attn_s1_15_2, 0f00000000; mov.f32 attn_s1_15_3, 0f00000000;");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+0]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9216]; }", queryLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+0]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2304]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4608]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6912]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+9216]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+11520]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+13824]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+16128]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+32]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9248]; }", queryLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+32]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2336]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4640]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6944]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+9248]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+11552]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+13856]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+16160]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+64]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9280]; }", queryLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+64]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2368]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4672]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+6976]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+9280]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+11584]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+13888]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+16192]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, [sa+96]; }", queryLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, [sa+9312]; }", queryLane);
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+96]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_0_0, attn_s0_0_1, attn_s0_0_2, attn_s0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_1_0, attn_s0_1_1, attn_s0_1_2, attn_s0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_0_0, attn_s1_0_1, attn_s1_0_2, attn_s1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_1_0, attn_s1_1_1, attn_s1_1_2, attn_s1_1_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+2400]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_2_0, attn_s0_2_1, attn_s0_2_2, attn_s0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_3_0, attn_s0_3_1, attn_s0_3_2, attn_s0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_2_0, attn_s1_2_1, attn_s1_2_2, attn_s1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_3_0, attn_s1_3_1, attn_s1_3_2, attn_s1_3_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+4704]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_4_0, attn_s0_4_1, attn_s0_4_2, attn_s0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_5_0, attn_s0_5_1, attn_s0_5_2, attn_s0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_4_0, attn_s1_4_1, attn_s1_4_2, attn_s1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_5_0, attn_s1_5_1, attn_s1_5_2, attn_s1_5_3};");
                         global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+7008]; }", keyLane);
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_6_0, attn_s0_6_1, attn_s0_6_2, attn_s0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_7_0, attn_s0_7_1, attn_s0_7_2, attn_s0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_6_0, attn_s1_6_1, attn_s1_6_2, attn_s1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_7_0, attn_s1_7_1, attn_s1_7_2, attn_s1_7_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+9312]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_8_0, attn_s0_8_1, attn_s0_8_2, attn_s0_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_9_0, attn_s0_9_1, attn_s0_9_2, attn_s0_9_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_8_0, attn_s1_8_1, attn_s1_8_2, attn_s1_8_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_9_0, attn_s1_9_1, attn_s1_9_2, attn_s1_9_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+11616]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_10_0, attn_s0_10_1, attn_s0_10_2, attn_s0_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_11_0, attn_s0_11_1, attn_s0_11_2, attn_s0_11_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_10_0, attn_s1_10_1, attn_s1_10_2, attn_s1_10_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_11_0, attn_s1_11_1, attn_s1_11_2, attn_s1_11_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+13920]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_12_0, attn_s0_12_1, attn_s0_12_2, attn_s0_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_13_0, attn_s0_13_1, attn_s0_13_2, attn_s0_13_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_12_0, attn_s1_12_1, attn_s1_12_2, attn_s1_12_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_13_0, attn_s1_13_1, attn_s1_13_2, attn_s1_13_3};");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.shared.b16 {attn_k0, attn_k1, attn_k2, attn_k3}, [sa+16224]; }", keyLane);
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k0, attn_k1}, {attn_s0_14_0, attn_s0_14_1, attn_s0_14_2, attn_s0_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}, {attn_q0_0, attn_q0_1, attn_q0_2, attn_q0_3}, {attn_k2, attn_k3}, {attn_s0_15_0, attn_s0_15_1, attn_s0_15_2, attn_s0_15_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k0, attn_k1}, {attn_s1_14_0, attn_s1_14_1, attn_s1_14_2, attn_s1_14_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3}, {attn_q1_0, attn_q1_1, attn_q1_2, attn_q1_3}, {attn_k2, attn_k3}, {attn_s1_15_0, attn_s1_15_1, attn_s1_15_2, attn_s1_15_3};");
                     }
                     else
                     {
@@ -1011,94 +1111,242 @@ namespace Samples
                         var keyTile = new global::AttnDsl.TensorCores.TileLayout(swizzleBase + keyBase, KStride, BlockN * 32, default(TTarget).Warpgroup);
                         {
                             var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 0);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 0);
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 0);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 0);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 0);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 0);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 64, 0);
+                                (s0_8_0, s0_8_1, s0_8_2, s0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_8_0, s0_8_1, s0_8_2, s0_8_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_9_0, s0_9_1, s0_9_2, s0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_9_0, s0_9_1, s0_9_2, s0_9_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_8_0, s1_8_1, s1_8_2, s1_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_8_0, s1_8_1, s1_8_2, s1_8_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_9_0, s1_9_1, s1_9_2, s1_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_9_0, s1_9_1, s1_9_2, s1_9_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 80, 0);
+                                (s0_10_0, s0_10_1, s0_10_2, s0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_10_0, s0_10_1, s0_10_2, s0_10_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_11_0, s0_11_1, s0_11_2, s0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_11_0, s0_11_1, s0_11_2, s0_11_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_10_0, s1_10_1, s1_10_2, s1_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_10_0, s1_10_1, s1_10_2, s1_10_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_11_0, s1_11_1, s1_11_2, s1_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_11_0, s1_11_1, s1_11_2, s1_11_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 96, 0);
+                                (s0_12_0, s0_12_1, s0_12_2, s0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_12_0, s0_12_1, s0_12_2, s0_12_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_13_0, s0_13_1, s0_13_2, s0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_13_0, s0_13_1, s0_13_2, s0_13_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_12_0, s1_12_1, s1_12_2, s1_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_12_0, s1_12_1, s1_12_2, s1_12_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_13_0, s1_13_1, s1_13_2, s1_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_13_0, s1_13_1, s1_13_2, s1_13_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 112, 0);
+                                (s0_14_0, s0_14_1, s0_14_2, s0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_14_0, s0_14_1, s0_14_2, s0_14_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_15_0, s0_15_1, s0_15_2, s0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_15_0, s0_15_1, s0_15_2, s0_15_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_14_0, s1_14_1, s1_14_2, s1_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_14_0, s1_14_1, s1_14_2, s1_14_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_15_0, s1_15_1, s1_15_2, s1_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_15_0, s1_15_1, s1_15_2, s1_15_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                         }
                         {
                             var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 8);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 8);
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 8);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 8);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 8);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 8);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 64, 8);
+                                (s0_8_0, s0_8_1, s0_8_2, s0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_8_0, s0_8_1, s0_8_2, s0_8_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_9_0, s0_9_1, s0_9_2, s0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_9_0, s0_9_1, s0_9_2, s0_9_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_8_0, s1_8_1, s1_8_2, s1_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_8_0, s1_8_1, s1_8_2, s1_8_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_9_0, s1_9_1, s1_9_2, s1_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_9_0, s1_9_1, s1_9_2, s1_9_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 80, 8);
+                                (s0_10_0, s0_10_1, s0_10_2, s0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_10_0, s0_10_1, s0_10_2, s0_10_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_11_0, s0_11_1, s0_11_2, s0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_11_0, s0_11_1, s0_11_2, s0_11_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_10_0, s1_10_1, s1_10_2, s1_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_10_0, s1_10_1, s1_10_2, s1_10_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_11_0, s1_11_1, s1_11_2, s1_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_11_0, s1_11_1, s1_11_2, s1_11_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 96, 8);
+                                (s0_12_0, s0_12_1, s0_12_2, s0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_12_0, s0_12_1, s0_12_2, s0_12_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_13_0, s0_13_1, s0_13_2, s0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_13_0, s0_13_1, s0_13_2, s0_13_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_12_0, s1_12_1, s1_12_2, s1_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_12_0, s1_12_1, s1_12_2, s1_12_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_13_0, s1_13_1, s1_13_2, s1_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_13_0, s1_13_1, s1_13_2, s1_13_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 112, 8);
+                                (s0_14_0, s0_14_1, s0_14_2, s0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_14_0, s0_14_1, s0_14_2, s0_14_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_15_0, s0_15_1, s0_15_2, s0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_15_0, s0_15_1, s0_15_2, s0_15_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_14_0, s1_14_1, s1_14_2, s1_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_14_0, s1_14_1, s1_14_2, s1_14_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_15_0, s1_15_1, s1_15_2, s1_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_15_0, s1_15_1, s1_15_2, s1_15_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                         }
                         {
                             var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 16);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 16);
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 16);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 16);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 16);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 16);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 64, 16);
+                                (s0_8_0, s0_8_1, s0_8_2, s0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_8_0, s0_8_1, s0_8_2, s0_8_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_9_0, s0_9_1, s0_9_2, s0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_9_0, s0_9_1, s0_9_2, s0_9_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_8_0, s1_8_1, s1_8_2, s1_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_8_0, s1_8_1, s1_8_2, s1_8_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_9_0, s1_9_1, s1_9_2, s1_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_9_0, s1_9_1, s1_9_2, s1_9_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 80, 16);
+                                (s0_10_0, s0_10_1, s0_10_2, s0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_10_0, s0_10_1, s0_10_2, s0_10_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_11_0, s0_11_1, s0_11_2, s0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_11_0, s0_11_1, s0_11_2, s0_11_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_10_0, s1_10_1, s1_10_2, s1_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_10_0, s1_10_1, s1_10_2, s1_10_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_11_0, s1_11_1, s1_11_2, s1_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_11_0, s1_11_1, s1_11_2, s1_11_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 96, 16);
+                                (s0_12_0, s0_12_1, s0_12_2, s0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_12_0, s0_12_1, s0_12_2, s0_12_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_13_0, s0_13_1, s0_13_2, s0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_13_0, s0_13_1, s0_13_2, s0_13_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_12_0, s1_12_1, s1_12_2, s1_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_12_0, s1_12_1, s1_12_2, s1_12_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_13_0, s1_13_1, s1_13_2, s1_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_13_0, s1_13_1, s1_13_2, s1_13_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 112, 16);
+                                (s0_14_0, s0_14_1, s0_14_2, s0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_14_0, s0_14_1, s0_14_2, s0_14_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_15_0, s0_15_1, s0_15_2, s0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_15_0, s0_15_1, s0_15_2, s0_15_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_14_0, s1_14_1, s1_14_2, s1_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_14_0, s1_14_1, s1_14_2, s1_14_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_15_0, s1_15_1, s1_15_2, s1_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_15_0, s1_15_1, s1_15_2, s1_15_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                         }
                         {
                             var (q0_0, q0_1, q0_2, q0_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow, 24);
+                            var (q1_0, q1_1, q1_2, q1_3) = global::AttnDsl.TensorCores.SharedTiles.LoadA(shared, queryTile, warpRow + 64, 24);
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 0, 24);
                                 (s0_0_0, s0_0_1, s0_0_2, s0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_0_0, s0_0_1, s0_0_2, s0_0_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_1_0, s0_1_1, s0_1_2, s0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_1_0, s0_1_1, s0_1_2, s0_1_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_0_0, s1_0_1, s1_0_2, s1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_0_0, s1_0_1, s1_0_2, s1_0_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_1_0, s1_1_1, s1_1_2, s1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_1_0, s1_1_1, s1_1_2, s1_1_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 16, 24);
                                 (s0_2_0, s0_2_1, s0_2_2, s0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_2_0, s0_2_1, s0_2_2, s0_2_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_3_0, s0_3_1, s0_3_2, s0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_3_0, s0_3_1, s0_3_2, s0_3_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_2_0, s1_2_1, s1_2_2, s1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_2_0, s1_2_1, s1_2_2, s1_2_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_3_0, s1_3_1, s1_3_2, s1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_3_0, s1_3_1, s1_3_2, s1_3_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 32, 24);
                                 (s0_4_0, s0_4_1, s0_4_2, s0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_4_0, s0_4_1, s0_4_2, s0_4_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_5_0, s0_5_1, s0_5_2, s0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_5_0, s0_5_1, s0_5_2, s0_5_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_4_0, s1_4_1, s1_4_2, s1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_4_0, s1_4_1, s1_4_2, s1_4_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_5_0, s1_5_1, s1_5_2, s1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_5_0, s1_5_1, s1_5_2, s1_5_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                             {
                                 var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 48, 24);
                                 (s0_6_0, s0_6_1, s0_6_2, s0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_6_0, s0_6_1, s0_6_2, s0_6_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
                                 (s0_7_0, s0_7_1, s0_7_2, s0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_7_0, s0_7_1, s0_7_2, s0_7_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_6_0, s1_6_1, s1_6_2, s1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_6_0, s1_6_1, s1_6_2, s1_6_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_7_0, s1_7_1, s1_7_2, s1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_7_0, s1_7_1, s1_7_2, s1_7_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 64, 24);
+                                (s0_8_0, s0_8_1, s0_8_2, s0_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_8_0, s0_8_1, s0_8_2, s0_8_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_9_0, s0_9_1, s0_9_2, s0_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_9_0, s0_9_1, s0_9_2, s0_9_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_8_0, s1_8_1, s1_8_2, s1_8_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_8_0, s1_8_1, s1_8_2, s1_8_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_9_0, s1_9_1, s1_9_2, s1_9_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_9_0, s1_9_1, s1_9_2, s1_9_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 80, 24);
+                                (s0_10_0, s0_10_1, s0_10_2, s0_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_10_0, s0_10_1, s0_10_2, s0_10_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_11_0, s0_11_1, s0_11_2, s0_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_11_0, s0_11_1, s0_11_2, s0_11_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_10_0, s1_10_1, s1_10_2, s1_10_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_10_0, s1_10_1, s1_10_2, s1_10_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_11_0, s1_11_1, s1_11_2, s1_11_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_11_0, s1_11_1, s1_11_2, s1_11_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 96, 24);
+                                (s0_12_0, s0_12_1, s0_12_2, s0_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_12_0, s0_12_1, s0_12_2, s0_12_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_13_0, s0_13_1, s0_13_2, s0_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_13_0, s0_13_1, s0_13_2, s0_13_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_12_0, s1_12_1, s1_12_2, s1_12_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_12_0, s1_12_1, s1_12_2, s1_12_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_13_0, s1_13_1, s1_13_2, s1_13_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_13_0, s1_13_1, s1_13_2, s1_13_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
+                            }
+                            {
+                                var (k0, k1, k2, k3) = global::AttnDsl.TensorCores.SharedTiles.LoadB(shared, keyTile, 112, 24);
+                                (s0_14_0, s0_14_1, s0_14_2, s0_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_14_0, s0_14_1, s0_14_2, s0_14_3, q0_0, q0_1, q0_2, q0_3, k0, k1);
+                                (s0_15_0, s0_15_1, s0_15_2, s0_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s0_15_0, s0_15_1, s0_15_2, s0_15_3, q0_0, q0_1, q0_2, q0_3, k2, k3);
+                                (s1_14_0, s1_14_1, s1_14_2, s1_14_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_14_0, s1_14_1, s1_14_2, s1_14_3, q1_0, q1_1, q1_2, q1_3, k0, k1);
+                                (s1_15_0, s1_15_1, s1_15_2, s1_15_3) = global::AttnDsl.TensorCores.Mma.Float16(s1_15_0, s1_15_1, s1_15_2, s1_15_3, q1_0, q1_1, q1_2, q1_3, k2, k3);
                             }
                         }
                     }
@@ -1197,6 +1445,86 @@ namespace Samples
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_1, %0;", score);
                         }
                         {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_8_0;", out float raw);
+                            float score = (hidden00 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 64 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_8_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_8_1;", out float raw);
+                            float score = (hidden00 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 65 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_8_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_9_0;", out float raw);
+                            float score = (hidden00 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 72 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_9_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_9_1;", out float raw);
+                            float score = (hidden00 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 73 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_9_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_10_0;", out float raw);
+                            float score = (hidden00 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 80 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_10_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_10_1;", out float raw);
+                            float score = (hidden00 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 81 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_10_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_11_0;", out float raw);
+                            float score = (hidden00 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 88 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_11_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_11_1;", out float raw);
+                            float score = (hidden00 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 89 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_11_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_12_0;", out float raw);
+                            float score = (hidden00 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 96 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_12_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_12_1;", out float raw);
+                            float score = (hidden00 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 97 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_12_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_13_0;", out float raw);
+                            float score = (hidden00 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 104 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_13_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_13_1;", out float raw);
+                            float score = (hidden00 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 105 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_13_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_14_0;", out float raw);
+                            float score = (hidden00 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 112 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_14_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_14_1;", out float raw);
+                            float score = (hidden00 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 113 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_14_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_15_0;", out float raw);
+                            float score = (hidden00 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 120 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_15_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_15_1;", out float raw);
+                            float score = (hidden00 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0, rowAligned0, j0 + 121 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_15_1, %0;", score);
+                        }
+                        {
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_0_2;", out float raw);
                             float score = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_0_2, %0;", score);
@@ -1276,52 +1604,486 @@ namespace Samples
                             float score = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_7_3, %0;", score);
                         }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_8_2;", out float raw);
+                            float score = (hidden01 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 64 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_8_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_8_3;", out float raw);
+                            float score = (hidden01 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 65 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_8_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_9_2;", out float raw);
+                            float score = (hidden01 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 72 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_9_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_9_3;", out float raw);
+                            float score = (hidden01 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 73 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_9_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_10_2;", out float raw);
+                            float score = (hidden01 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 80 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_10_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_10_3;", out float raw);
+                            float score = (hidden01 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 81 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_10_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_11_2;", out float raw);
+                            float score = (hidden01 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 88 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_11_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_11_3;", out float raw);
+                            float score = (hidden01 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 89 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_11_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_12_2;", out float raw);
+                            float score = (hidden01 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 96 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_12_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_12_3;", out float raw);
+                            float score = (hidden01 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 97 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_12_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_13_2;", out float raw);
+                            float score = (hidden01 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 104 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_13_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_13_3;", out float raw);
+                            float score = (hidden01 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 105 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_13_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_14_2;", out float raw);
+                            float score = (hidden01 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 112 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_14_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_14_3;", out float raw);
+                            float score = (hidden01 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 113 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_14_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_15_2;", out float raw);
+                            float score = (hidden01 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 120 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_15_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s0_15_3;", out float raw);
+                            float score = (hidden01 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 121 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s0_15_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_0_0;", out float raw);
+                            float score = (hidden10 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 0 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_0_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_0_1;", out float raw);
+                            float score = (hidden10 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 1 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_0_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_1_0;", out float raw);
+                            float score = (hidden10 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 8 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_1_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_1_1;", out float raw);
+                            float score = (hidden10 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 9 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_1_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_2_0;", out float raw);
+                            float score = (hidden10 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 16 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_2_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_2_1;", out float raw);
+                            float score = (hidden10 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 17 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_2_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_3_0;", out float raw);
+                            float score = (hidden10 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 24 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_3_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_3_1;", out float raw);
+                            float score = (hidden10 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 25 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_3_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_4_0;", out float raw);
+                            float score = (hidden10 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 32 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_4_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_4_1;", out float raw);
+                            float score = (hidden10 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 33 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_4_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_5_0;", out float raw);
+                            float score = (hidden10 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 40 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_5_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_5_1;", out float raw);
+                            float score = (hidden10 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 41 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_5_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_6_0;", out float raw);
+                            float score = (hidden10 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 48 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_6_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_6_1;", out float raw);
+                            float score = (hidden10 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 49 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_6_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_7_0;", out float raw);
+                            float score = (hidden10 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 56 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_7_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_7_1;", out float raw);
+                            float score = (hidden10 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 57 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_7_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_8_0;", out float raw);
+                            float score = (hidden10 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 64 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_8_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_8_1;", out float raw);
+                            float score = (hidden10 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 65 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_8_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_9_0;", out float raw);
+                            float score = (hidden10 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 72 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_9_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_9_1;", out float raw);
+                            float score = (hidden10 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 73 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_9_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_10_0;", out float raw);
+                            float score = (hidden10 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 80 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_10_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_10_1;", out float raw);
+                            float score = (hidden10 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 81 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_10_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_11_0;", out float raw);
+                            float score = (hidden10 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 88 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_11_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_11_1;", out float raw);
+                            float score = (hidden10 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 89 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_11_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_12_0;", out float raw);
+                            float score = (hidden10 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 96 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_12_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_12_1;", out float raw);
+                            float score = (hidden10 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 97 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_12_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_13_0;", out float raw);
+                            float score = (hidden10 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 104 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_13_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_13_1;", out float raw);
+                            float score = (hidden10 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 105 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_13_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_14_0;", out float raw);
+                            float score = (hidden10 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 112 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_14_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_14_1;", out float raw);
+                            float score = (hidden10 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 113 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_14_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_15_0;", out float raw);
+                            float score = (hidden10 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 120 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_15_0, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_15_1;", out float raw);
+                            float score = (hidden10 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 121 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_15_1, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_0_2;", out float raw);
+                            float score = (hidden11 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 0 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_0_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_0_3;", out float raw);
+                            float score = (hidden11 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 1 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_0_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_1_2;", out float raw);
+                            float score = (hidden11 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 8 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_1_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_1_3;", out float raw);
+                            float score = (hidden11 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 9 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_1_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_2_2;", out float raw);
+                            float score = (hidden11 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 16 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_2_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_2_3;", out float raw);
+                            float score = (hidden11 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 17 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_2_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_3_2;", out float raw);
+                            float score = (hidden11 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 24 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_3_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_3_3;", out float raw);
+                            float score = (hidden11 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 25 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_3_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_4_2;", out float raw);
+                            float score = (hidden11 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 32 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_4_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_4_3;", out float raw);
+                            float score = (hidden11 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 33 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_4_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_5_2;", out float raw);
+                            float score = (hidden11 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 40 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_5_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_5_3;", out float raw);
+                            float score = (hidden11 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 41 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_5_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_6_2;", out float raw);
+                            float score = (hidden11 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 48 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_6_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_6_3;", out float raw);
+                            float score = (hidden11 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 49 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_6_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_7_2;", out float raw);
+                            float score = (hidden11 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 56 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_7_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_7_3;", out float raw);
+                            float score = (hidden11 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 57 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_7_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_8_2;", out float raw);
+                            float score = (hidden11 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 64 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_8_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_8_3;", out float raw);
+                            float score = (hidden11 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 65 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_8_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_9_2;", out float raw);
+                            float score = (hidden11 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 72 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_9_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_9_3;", out float raw);
+                            float score = (hidden11 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 73 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_9_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_10_2;", out float raw);
+                            float score = (hidden11 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 80 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_10_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_10_3;", out float raw);
+                            float score = (hidden11 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 81 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_10_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_11_2;", out float raw);
+                            float score = (hidden11 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 88 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_11_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_11_3;", out float raw);
+                            float score = (hidden11 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 89 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_11_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_12_2;", out float raw);
+                            float score = (hidden11 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 96 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_12_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_12_3;", out float raw);
+                            float score = (hidden11 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 97 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_12_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_13_2;", out float raw);
+                            float score = (hidden11 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 104 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_13_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_13_3;", out float raw);
+                            float score = (hidden11 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 105 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_13_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_14_2;", out float raw);
+                            float score = (hidden11 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 112 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_14_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_14_3;", out float raw);
+                            float score = (hidden11 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 113 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_14_3, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_15_2;", out float raw);
+                            float score = (hidden11 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 120 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_15_2, %0;", score);
+                        }
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_s1_15_3;", out float raw);
+                            float score = (hidden11 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, raw * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 121 + 2 * tq, slope);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 attn_s1_15_3, %0;", score);
+                        }
 
                         // Online softmax in registers; the scores are already in base 2.
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
-                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<16>, e<16>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<32>, e<32>; .reg .pred none; max.f32 t0, attn_s0_0_0, attn_s0_0_1; max.f32 t1, attn_s0_1_0, attn_s0_1_1; max.f32 t2, attn_s0_2_0, attn_s0_2_1; max.f32 t3, attn_s0_3_0, attn_s0_3_1; max.f32 t4, attn_s0_4_0, attn_s0_4_1; max.f32 t5, attn_s0_5_0, attn_s0_5_1; max.f32 t6, attn_s0_6_0, attn_s0_6_1; max.f32 t7, attn_s0_7_0, attn_s0_7_1; max.f32 t8, attn_s0_8_0, attn_s0_8_1; max.f32 t9, attn_s0_9_0, attn_s0_9_1; max.f32 t10, attn_s0_10_0, attn_s0_10_1; max.f32 t11, attn_s0_11_0, attn_s0_11_1; max.f32 t12, attn_s0_12_0, attn_s0_12_1; max.f32 t13, attn_s0_13_0, attn_s0_13_1; max.f32 t14, attn_s0_14_0, attn_s0_14_1; max.f32 t15, attn_s0_15_0, attn_s0_15_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t4, t8, t9; max.f32 t5, t10, t11; max.f32 t6, t12, t13; max.f32 t7, t14, t15; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m00, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m00, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m00, mnew; neg.f32 offset, offset; mul.f32 attn_l00, attn_l00, corr; mul.f32 attn_o0_0_0, attn_o0_0_0, corr; mul.f32 attn_o0_0_1, attn_o0_0_1, corr; mul.f32 attn_o0_1_0, attn_o0_1_0, corr; mul.f32 attn_o0_1_1, attn_o0_1_1, corr; mul.f32 attn_o0_2_0, attn_o0_2_0, corr; mul.f32 attn_o0_2_1, attn_o0_2_1, corr; mul.f32 attn_o0_3_0, attn_o0_3_0, corr; mul.f32 attn_o0_3_1, attn_o0_3_1, corr; mul.f32 attn_o0_4_0, attn_o0_4_0, corr; mul.f32 attn_o0_4_1, attn_o0_4_1, corr; mul.f32 attn_o0_5_0, attn_o0_5_0, corr; mul.f32 attn_o0_5_1, attn_o0_5_1, corr; mul.f32 attn_o0_6_0, attn_o0_6_0, corr; mul.f32 attn_o0_6_1, attn_o0_6_1, corr; mul.f32 attn_o0_7_0, attn_o0_7_0, corr; mul.f32 attn_o0_7_1, attn_o0_7_1, corr; fma.rn.f32 e0, attn_s0_0_0, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_1, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_0, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_1, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_0, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_1, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_0, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_1, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_0, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_1, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_0, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_1, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_0, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_1, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_0, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_1, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; fma.rn.f32 e16, attn_s0_8_0, 0f3F800000, offset; ex2.approx.ftz.f32 e16, e16; fma.rn.f32 e17, attn_s0_8_1, 0f3F800000, offset; ex2.approx.ftz.f32 e17, e17; fma.rn.f32 e18, attn_s0_9_0, 0f3F800000, offset; ex2.approx.ftz.f32 e18, e18; fma.rn.f32 e19, attn_s0_9_1, 0f3F800000, offset; ex2.approx.ftz.f32 e19, e19; fma.rn.f32 e20, attn_s0_10_0, 0f3F800000, offset; ex2.approx.ftz.f32 e20, e20; fma.rn.f32 e21, attn_s0_10_1, 0f3F800000, offset; ex2.approx.ftz.f32 e21, e21; fma.rn.f32 e22, attn_s0_11_0, 0f3F800000, offset; ex2.approx.ftz.f32 e22, e22; fma.rn.f32 e23, attn_s0_11_1, 0f3F800000, offset; ex2.approx.ftz.f32 e23, e23; fma.rn.f32 e24, attn_s0_12_0, 0f3F800000, offset; ex2.approx.ftz.f32 e24, e24; fma.rn.f32 e25, attn_s0_12_1, 0f3F800000, offset; ex2.approx.ftz.f32 e25, e25; fma.rn.f32 e26, attn_s0_13_0, 0f3F800000, offset; ex2.approx.ftz.f32 e26, e26; fma.rn.f32 e27, attn_s0_13_1, 0f3F800000, offset; ex2.approx.ftz.f32 e27, e27; fma.rn.f32 e28, attn_s0_14_0, 0f3F800000, offset; ex2.approx.ftz.f32 e28, e28; fma.rn.f32 e29, attn_s0_14_1, 0f3F800000, offset; ex2.approx.ftz.f32 e29, e29; fma.rn.f32 e30, attn_s0_15_0, 0f3F800000, offset; ex2.approx.ftz.f32 e30, e30; fma.rn.f32 e31, attn_s0_15_1, 0f3F800000, offset; ex2.approx.ftz.f32 e31, e31; cvt.rn.f16x2.f32 attn_p0_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_0, e15, e14; cvt.rn.f16x2.f32 attn_p0_8_0, e17, e16; cvt.rn.f16x2.f32 attn_p0_9_0, e19, e18; cvt.rn.f16x2.f32 attn_p0_10_0, e21, e20; cvt.rn.f16x2.f32 attn_p0_11_0, e23, e22; cvt.rn.f16x2.f32 attn_p0_12_0, e25, e24; cvt.rn.f16x2.f32 attn_p0_13_0, e27, e26; cvt.rn.f16x2.f32 attn_p0_14_0, e29, e28; cvt.rn.f16x2.f32 attn_p0_15_0, e31, e30; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e8, e16, e17; add.f32 e9, e18, e19; add.f32 e10, e20, e21; add.f32 e11, e22, e23; add.f32 e12, e24, e25; add.f32 e13, e26, e27; add.f32 e14, e28, e29; add.f32 e15, e30, e31; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l00, attn_l00, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<32>, e<32>; .reg .pred none; max.f32 t0, attn_s0_0_2, attn_s0_0_3; max.f32 t1, attn_s0_1_2, attn_s0_1_3; max.f32 t2, attn_s0_2_2, attn_s0_2_3; max.f32 t3, attn_s0_3_2, attn_s0_3_3; max.f32 t4, attn_s0_4_2, attn_s0_4_3; max.f32 t5, attn_s0_5_2, attn_s0_5_3; max.f32 t6, attn_s0_6_2, attn_s0_6_3; max.f32 t7, attn_s0_7_2, attn_s0_7_3; max.f32 t8, attn_s0_8_2, attn_s0_8_3; max.f32 t9, attn_s0_9_2, attn_s0_9_3; max.f32 t10, attn_s0_10_2, attn_s0_10_3; max.f32 t11, attn_s0_11_2, attn_s0_11_3; max.f32 t12, attn_s0_12_2, attn_s0_12_3; max.f32 t13, attn_s0_13_2, attn_s0_13_3; max.f32 t14, attn_s0_14_2, attn_s0_14_3; max.f32 t15, attn_s0_15_2, attn_s0_15_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t4, t8, t9; max.f32 t5, t10, t11; max.f32 t6, t12, t13; max.f32 t7, t14, t15; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m01, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m01, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m01, mnew; neg.f32 offset, offset; mul.f32 attn_l01, attn_l01, corr; mul.f32 attn_o0_0_2, attn_o0_0_2, corr; mul.f32 attn_o0_0_3, attn_o0_0_3, corr; mul.f32 attn_o0_1_2, attn_o0_1_2, corr; mul.f32 attn_o0_1_3, attn_o0_1_3, corr; mul.f32 attn_o0_2_2, attn_o0_2_2, corr; mul.f32 attn_o0_2_3, attn_o0_2_3, corr; mul.f32 attn_o0_3_2, attn_o0_3_2, corr; mul.f32 attn_o0_3_3, attn_o0_3_3, corr; mul.f32 attn_o0_4_2, attn_o0_4_2, corr; mul.f32 attn_o0_4_3, attn_o0_4_3, corr; mul.f32 attn_o0_5_2, attn_o0_5_2, corr; mul.f32 attn_o0_5_3, attn_o0_5_3, corr; mul.f32 attn_o0_6_2, attn_o0_6_2, corr; mul.f32 attn_o0_6_3, attn_o0_6_3, corr; mul.f32 attn_o0_7_2, attn_o0_7_2, corr; mul.f32 attn_o0_7_3, attn_o0_7_3, corr; fma.rn.f32 e0, attn_s0_0_2, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s0_0_3, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s0_1_2, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s0_1_3, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s0_2_2, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s0_2_3, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s0_3_2, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s0_3_3, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s0_4_2, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s0_4_3, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s0_5_2, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s0_5_3, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s0_6_2, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s0_6_3, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s0_7_2, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s0_7_3, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; fma.rn.f32 e16, attn_s0_8_2, 0f3F800000, offset; ex2.approx.ftz.f32 e16, e16; fma.rn.f32 e17, attn_s0_8_3, 0f3F800000, offset; ex2.approx.ftz.f32 e17, e17; fma.rn.f32 e18, attn_s0_9_2, 0f3F800000, offset; ex2.approx.ftz.f32 e18, e18; fma.rn.f32 e19, attn_s0_9_3, 0f3F800000, offset; ex2.approx.ftz.f32 e19, e19; fma.rn.f32 e20, attn_s0_10_2, 0f3F800000, offset; ex2.approx.ftz.f32 e20, e20; fma.rn.f32 e21, attn_s0_10_3, 0f3F800000, offset; ex2.approx.ftz.f32 e21, e21; fma.rn.f32 e22, attn_s0_11_2, 0f3F800000, offset; ex2.approx.ftz.f32 e22, e22; fma.rn.f32 e23, attn_s0_11_3, 0f3F800000, offset; ex2.approx.ftz.f32 e23, e23; fma.rn.f32 e24, attn_s0_12_2, 0f3F800000, offset; ex2.approx.ftz.f32 e24, e24; fma.rn.f32 e25, attn_s0_12_3, 0f3F800000, offset; ex2.approx.ftz.f32 e25, e25; fma.rn.f32 e26, attn_s0_13_2, 0f3F800000, offset; ex2.approx.ftz.f32 e26, e26; fma.rn.f32 e27, attn_s0_13_3, 0f3F800000, offset; ex2.approx.ftz.f32 e27, e27; fma.rn.f32 e28, attn_s0_14_2, 0f3F800000, offset; ex2.approx.ftz.f32 e28, e28; fma.rn.f32 e29, attn_s0_14_3, 0f3F800000, offset; ex2.approx.ftz.f32 e29, e29; fma.rn.f32 e30, attn_s0_15_2, 0f3F800000, offset; ex2.approx.ftz.f32 e30, e30; fma.rn.f32 e31, attn_s0_15_3, 0f3F800000, offset; ex2.approx.ftz.f32 e31, e31; cvt.rn.f16x2.f32 attn_p0_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p0_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p0_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p0_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p0_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p0_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p0_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p0_7_1, e15, e14; cvt.rn.f16x2.f32 attn_p0_8_1, e17, e16; cvt.rn.f16x2.f32 attn_p0_9_1, e19, e18; cvt.rn.f16x2.f32 attn_p0_10_1, e21, e20; cvt.rn.f16x2.f32 attn_p0_11_1, e23, e22; cvt.rn.f16x2.f32 attn_p0_12_1, e25, e24; cvt.rn.f16x2.f32 attn_p0_13_1, e27, e26; cvt.rn.f16x2.f32 attn_p0_14_1, e29, e28; cvt.rn.f16x2.f32 attn_p0_15_1, e31, e30; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e8, e16, e17; add.f32 e9, e18, e19; add.f32 e10, e20, e21; add.f32 e11, e22, e23; add.f32 e12, e24, e25; add.f32 e13, e26, e27; add.f32 e14, e28, e29; add.f32 e15, e30, e31; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l01, attn_l01, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<32>, e<32>; .reg .pred none; max.f32 t0, attn_s1_0_0, attn_s1_0_1; max.f32 t1, attn_s1_1_0, attn_s1_1_1; max.f32 t2, attn_s1_2_0, attn_s1_2_1; max.f32 t3, attn_s1_3_0, attn_s1_3_1; max.f32 t4, attn_s1_4_0, attn_s1_4_1; max.f32 t5, attn_s1_5_0, attn_s1_5_1; max.f32 t6, attn_s1_6_0, attn_s1_6_1; max.f32 t7, attn_s1_7_0, attn_s1_7_1; max.f32 t8, attn_s1_8_0, attn_s1_8_1; max.f32 t9, attn_s1_9_0, attn_s1_9_1; max.f32 t10, attn_s1_10_0, attn_s1_10_1; max.f32 t11, attn_s1_11_0, attn_s1_11_1; max.f32 t12, attn_s1_12_0, attn_s1_12_1; max.f32 t13, attn_s1_13_0, attn_s1_13_1; max.f32 t14, attn_s1_14_0, attn_s1_14_1; max.f32 t15, attn_s1_15_0, attn_s1_15_1; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t4, t8, t9; max.f32 t5, t10, t11; max.f32 t6, t12, t13; max.f32 t7, t14, t15; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m10, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m10, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m10, mnew; neg.f32 offset, offset; mul.f32 attn_l10, attn_l10, corr; mul.f32 attn_o1_0_0, attn_o1_0_0, corr; mul.f32 attn_o1_0_1, attn_o1_0_1, corr; mul.f32 attn_o1_1_0, attn_o1_1_0, corr; mul.f32 attn_o1_1_1, attn_o1_1_1, corr; mul.f32 attn_o1_2_0, attn_o1_2_0, corr; mul.f32 attn_o1_2_1, attn_o1_2_1, corr; mul.f32 attn_o1_3_0, attn_o1_3_0, corr; mul.f32 attn_o1_3_1, attn_o1_3_1, corr; mul.f32 attn_o1_4_0, attn_o1_4_0, corr; mul.f32 attn_o1_4_1, attn_o1_4_1, corr; mul.f32 attn_o1_5_0, attn_o1_5_0, corr; mul.f32 attn_o1_5_1, attn_o1_5_1, corr; mul.f32 attn_o1_6_0, attn_o1_6_0, corr; mul.f32 attn_o1_6_1, attn_o1_6_1, corr; mul.f32 attn_o1_7_0, attn_o1_7_0, corr; mul.f32 attn_o1_7_1, attn_o1_7_1, corr; fma.rn.f32 e0, attn_s1_0_0, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_1, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_0, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_1, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_0, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_1, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_0, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_1, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_0, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_1, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_0, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_1, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_0, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_1, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_0, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_1, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; fma.rn.f32 e16, attn_s1_8_0, 0f3F800000, offset; ex2.approx.ftz.f32 e16, e16; fma.rn.f32 e17, attn_s1_8_1, 0f3F800000, offset; ex2.approx.ftz.f32 e17, e17; fma.rn.f32 e18, attn_s1_9_0, 0f3F800000, offset; ex2.approx.ftz.f32 e18, e18; fma.rn.f32 e19, attn_s1_9_1, 0f3F800000, offset; ex2.approx.ftz.f32 e19, e19; fma.rn.f32 e20, attn_s1_10_0, 0f3F800000, offset; ex2.approx.ftz.f32 e20, e20; fma.rn.f32 e21, attn_s1_10_1, 0f3F800000, offset; ex2.approx.ftz.f32 e21, e21; fma.rn.f32 e22, attn_s1_11_0, 0f3F800000, offset; ex2.approx.ftz.f32 e22, e22; fma.rn.f32 e23, attn_s1_11_1, 0f3F800000, offset; ex2.approx.ftz.f32 e23, e23; fma.rn.f32 e24, attn_s1_12_0, 0f3F800000, offset; ex2.approx.ftz.f32 e24, e24; fma.rn.f32 e25, attn_s1_12_1, 0f3F800000, offset; ex2.approx.ftz.f32 e25, e25; fma.rn.f32 e26, attn_s1_13_0, 0f3F800000, offset; ex2.approx.ftz.f32 e26, e26; fma.rn.f32 e27, attn_s1_13_1, 0f3F800000, offset; ex2.approx.ftz.f32 e27, e27; fma.rn.f32 e28, attn_s1_14_0, 0f3F800000, offset; ex2.approx.ftz.f32 e28, e28; fma.rn.f32 e29, attn_s1_14_1, 0f3F800000, offset; ex2.approx.ftz.f32 e29, e29; fma.rn.f32 e30, attn_s1_15_0, 0f3F800000, offset; ex2.approx.ftz.f32 e30, e30; fma.rn.f32 e31, attn_s1_15_1, 0f3F800000, offset; ex2.approx.ftz.f32 e31, e31; cvt.rn.f16x2.f32 attn_p1_0_0, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_0, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_0, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_0, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_0, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_0, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_0, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_0, e15, e14; cvt.rn.f16x2.f32 attn_p1_8_0, e17, e16; cvt.rn.f16x2.f32 attn_p1_9_0, e19, e18; cvt.rn.f16x2.f32 attn_p1_10_0, e21, e20; cvt.rn.f16x2.f32 attn_p1_11_0, e23, e22; cvt.rn.f16x2.f32 attn_p1_12_0, e25, e24; cvt.rn.f16x2.f32 attn_p1_13_0, e27, e26; cvt.rn.f16x2.f32 attn_p1_14_0, e29, e28; cvt.rn.f16x2.f32 attn_p1_15_0, e31, e30; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e8, e16, e17; add.f32 e9, e18, e19; add.f32 e10, e20, e21; add.f32 e11, e22, e23; add.f32 e12, e24, e25; add.f32 e13, e26, e27; add.f32 e14, e28, e29; add.f32 e15, e30, e31; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l10, attn_l10, e0; }");
+                        global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 mx, other, mnew, offset, corr, t<32>, e<32>; .reg .pred none; max.f32 t0, attn_s1_0_2, attn_s1_0_3; max.f32 t1, attn_s1_1_2, attn_s1_1_3; max.f32 t2, attn_s1_2_2, attn_s1_2_3; max.f32 t3, attn_s1_3_2, attn_s1_3_3; max.f32 t4, attn_s1_4_2, attn_s1_4_3; max.f32 t5, attn_s1_5_2, attn_s1_5_3; max.f32 t6, attn_s1_6_2, attn_s1_6_3; max.f32 t7, attn_s1_7_2, attn_s1_7_3; max.f32 t8, attn_s1_8_2, attn_s1_8_3; max.f32 t9, attn_s1_9_2, attn_s1_9_3; max.f32 t10, attn_s1_10_2, attn_s1_10_3; max.f32 t11, attn_s1_11_2, attn_s1_11_3; max.f32 t12, attn_s1_12_2, attn_s1_12_3; max.f32 t13, attn_s1_13_2, attn_s1_13_3; max.f32 t14, attn_s1_14_2, attn_s1_14_3; max.f32 t15, attn_s1_15_2, attn_s1_15_3; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t4, t8, t9; max.f32 t5, t10, t11; max.f32 t6, t12, t13; max.f32 t7, t14, t15; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t2, t4, t5; max.f32 t3, t6, t7; max.f32 t0, t0, t1; max.f32 t1, t2, t3; max.f32 t0, t0, t1; shfl.sync.bfly.b32 other, t0, 1, 31, 0xffffffff; max.f32 mx, t0, other; shfl.sync.bfly.b32 other, mx, 2, 31, 0xffffffff; max.f32 mx, mx, other; mul.f32 mx, mx, 0f3F800000; max.f32 mnew, attn_m11, mx; setp.eq.f32 none, mnew, 0fFF800000; selp.f32 offset, 0f00000000, mnew, none; sub.f32 corr, attn_m11, offset; ex2.approx.ftz.f32 corr, corr; mov.f32 attn_m11, mnew; neg.f32 offset, offset; mul.f32 attn_l11, attn_l11, corr; mul.f32 attn_o1_0_2, attn_o1_0_2, corr; mul.f32 attn_o1_0_3, attn_o1_0_3, corr; mul.f32 attn_o1_1_2, attn_o1_1_2, corr; mul.f32 attn_o1_1_3, attn_o1_1_3, corr; mul.f32 attn_o1_2_2, attn_o1_2_2, corr; mul.f32 attn_o1_2_3, attn_o1_2_3, corr; mul.f32 attn_o1_3_2, attn_o1_3_2, corr; mul.f32 attn_o1_3_3, attn_o1_3_3, corr; mul.f32 attn_o1_4_2, attn_o1_4_2, corr; mul.f32 attn_o1_4_3, attn_o1_4_3, corr; mul.f32 attn_o1_5_2, attn_o1_5_2, corr; mul.f32 attn_o1_5_3, attn_o1_5_3, corr; mul.f32 attn_o1_6_2, attn_o1_6_2, corr; mul.f32 attn_o1_6_3, attn_o1_6_3, corr; mul.f32 attn_o1_7_2, attn_o1_7_2, corr; mul.f32 attn_o1_7_3, attn_o1_7_3, corr; fma.rn.f32 e0, attn_s1_0_2, 0f3F800000, offset; ex2.approx.ftz.f32 e0, e0; fma.rn.f32 e1, attn_s1_0_3, 0f3F800000, offset; ex2.approx.ftz.f32 e1, e1; fma.rn.f32 e2, attn_s1_1_2, 0f3F800000, offset; ex2.approx.ftz.f32 e2, e2; fma.rn.f32 e3, attn_s1_1_3, 0f3F800000, offset; ex2.approx.ftz.f32 e3, e3; fma.rn.f32 e4, attn_s1_2_2, 0f3F800000, offset; ex2.approx.ftz.f32 e4, e4; fma.rn.f32 e5, attn_s1_2_3, 0f3F800000, offset; ex2.approx.ftz.f32 e5, e5; fma.rn.f32 e6, attn_s1_3_2, 0f3F800000, offset; ex2.approx.ftz.f32 e6, e6; fma.rn.f32 e7, attn_s1_3_3, 0f3F800000, offset; ex2.approx.ftz.f32 e7, e7; fma.rn.f32 e8, attn_s1_4_2, 0f3F800000, offset; ex2.approx.ftz.f32 e8, e8; fma.rn.f32 e9, attn_s1_4_3, 0f3F800000, offset; ex2.approx.ftz.f32 e9, e9; fma.rn.f32 e10, attn_s1_5_2, 0f3F800000, offset; ex2.approx.ftz.f32 e10, e10; fma.rn.f32 e11, attn_s1_5_3, 0f3F800000, offset; ex2.approx.ftz.f32 e11, e11; fma.rn.f32 e12, attn_s1_6_2, 0f3F800000, offset; ex2.approx.ftz.f32 e12, e12; fma.rn.f32 e13, attn_s1_6_3, 0f3F800000, offset; ex2.approx.ftz.f32 e13, e13; fma.rn.f32 e14, attn_s1_7_2, 0f3F800000, offset; ex2.approx.ftz.f32 e14, e14; fma.rn.f32 e15, attn_s1_7_3, 0f3F800000, offset; ex2.approx.ftz.f32 e15, e15; fma.rn.f32 e16, attn_s1_8_2, 0f3F800000, offset; ex2.approx.ftz.f32 e16, e16; fma.rn.f32 e17, attn_s1_8_3, 0f3F800000, offset; ex2.approx.ftz.f32 e17, e17; fma.rn.f32 e18, attn_s1_9_2, 0f3F800000, offset; ex2.approx.ftz.f32 e18, e18; fma.rn.f32 e19, attn_s1_9_3, 0f3F800000, offset; ex2.approx.ftz.f32 e19, e19; fma.rn.f32 e20, attn_s1_10_2, 0f3F800000, offset; ex2.approx.ftz.f32 e20, e20; fma.rn.f32 e21, attn_s1_10_3, 0f3F800000, offset; ex2.approx.ftz.f32 e21, e21; fma.rn.f32 e22, attn_s1_11_2, 0f3F800000, offset; ex2.approx.ftz.f32 e22, e22; fma.rn.f32 e23, attn_s1_11_3, 0f3F800000, offset; ex2.approx.ftz.f32 e23, e23; fma.rn.f32 e24, attn_s1_12_2, 0f3F800000, offset; ex2.approx.ftz.f32 e24, e24; fma.rn.f32 e25, attn_s1_12_3, 0f3F800000, offset; ex2.approx.ftz.f32 e25, e25; fma.rn.f32 e26, attn_s1_13_2, 0f3F800000, offset; ex2.approx.ftz.f32 e26, e26; fma.rn.f32 e27, attn_s1_13_3, 0f3F800000, offset; ex2.approx.ftz.f32 e27, e27; fma.rn.f32 e28, attn_s1_14_2, 0f3F800000, offset; ex2.approx.ftz.f32 e28, e28; fma.rn.f32 e29, attn_s1_14_3, 0f3F800000, offset; ex2.approx.ftz.f32 e29, e29; fma.rn.f32 e30, attn_s1_15_2, 0f3F800000, offset; ex2.approx.ftz.f32 e30, e30; fma.rn.f32 e31, attn_s1_15_3, 0f3F800000, offset; ex2.approx.ftz.f32 e31, e31; cvt.rn.f16x2.f32 attn_p1_0_1, e1, e0; cvt.rn.f16x2.f32 attn_p1_1_1, e3, e2; cvt.rn.f16x2.f32 attn_p1_2_1, e5, e4; cvt.rn.f16x2.f32 attn_p1_3_1, e7, e6; cvt.rn.f16x2.f32 attn_p1_4_1, e9, e8; cvt.rn.f16x2.f32 attn_p1_5_1, e11, e10; cvt.rn.f16x2.f32 attn_p1_6_1, e13, e12; cvt.rn.f16x2.f32 attn_p1_7_1, e15, e14; cvt.rn.f16x2.f32 attn_p1_8_1, e17, e16; cvt.rn.f16x2.f32 attn_p1_9_1, e19, e18; cvt.rn.f16x2.f32 attn_p1_10_1, e21, e20; cvt.rn.f16x2.f32 attn_p1_11_1, e23, e22; cvt.rn.f16x2.f32 attn_p1_12_1, e25, e24; cvt.rn.f16x2.f32 attn_p1_13_1, e27, e26; cvt.rn.f16x2.f32 attn_p1_14_1, e29, e28; cvt.rn.f16x2.f32 attn_p1_15_1, e31, e30; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e8, e16, e17; add.f32 e9, e18, e19; add.f32 e10, e20, e21; add.f32 e11, e22, e23; add.f32 e12, e24, e25; add.f32 e13, e26, e27; add.f32 e14, e28, e29; add.f32 e15, e30, e31; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e4, e8, e9; add.f32 e5, e10, e11; add.f32 e6, e12, e13; add.f32 e7, e14, e15; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e2, e4, e5; add.f32 e3, e6, e7; add.f32 e0, e0, e1; add.f32 e1, e2, e3; add.f32 e0, e0, e1; add.f32 attn_l11, attn_l11, e0; }");
 
                         if (default(TTarget).Warpgroup)
                         {
                             // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k. Not waited for here: the next
                             // block's NextBlock, hidden keys and copy wait run under it; its wait comes before the next barrier (or after the loop).
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .b64 vb, dv; add.s64 vb, attn_dv, %0; wgmma.fence.sync.aligned; add.s64 dv, vb, 0; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 128; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 256; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 384; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 512; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 640; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 768; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, dv, attn_accumulate, 1, 1, 1; add.s64 dv, vb, 896; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3, attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3, attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3, attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3, attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3, attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3, attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3, attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, dv, attn_accumulate, 1, 1, 1; wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3, attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3, attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3, attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3, attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3, attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3, attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3, attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, dv, attn_accumulate, 1, 1, 1; wgmma.commit_group.sync.aligned; }", (ulong)(stageWords >> 2));
                         }
                         else
                         {
                             // O += P V: the P registers of key tiles 2k, 2k + 1 are the A fragment of k-step k.
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+0]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+32]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+64]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+96]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_0_0, attn_p0_0_1, attn_p0_1_0, attn_p0_1_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_0_0, attn_p1_0_1, attn_p1_1_0, attn_p1_1_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2304]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2336]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2368]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+2400]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_2_0, attn_p0_2_1, attn_p0_3_0, attn_p0_3_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_2_0, attn_p1_2_1, attn_p1_3_0, attn_p1_3_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4608]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4640]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4672]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+4704]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_4_0, attn_p0_4_1, attn_p0_5_0, attn_p0_5_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_4_0, attn_p1_4_1, attn_p1_5_0, attn_p1_5_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6912]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6944]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+6976]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
                             global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+7008]; }", valueLane);
-                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_6_0, attn_p0_6_1, attn_p0_7_0, attn_p0_7_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_6_0, attn_p1_6_1, attn_p1_7_0, attn_p1_7_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+9216]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+9248]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+9280]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+9312]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_8_0, attn_p0_8_1, attn_p0_9_0, attn_p0_9_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_8_0, attn_p1_8_1, attn_p1_9_0, attn_p1_9_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+11520]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+11552]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+11584]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+11616]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_10_0, attn_p0_10_1, attn_p0_11_0, attn_p0_11_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_10_0, attn_p1_10_1, attn_p1_11_0, attn_p1_11_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13824]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13856]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13888]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+13920]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_12_0, attn_p0_12_1, attn_p0_13_0, attn_p0_13_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_12_0, attn_p1_12_1, attn_p1_13_0, attn_p1_13_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+16128]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v0, attn_v1}, {attn_o0_0_0, attn_o0_0_1, attn_o0_0_2, attn_o0_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v2, attn_v3}, {attn_o0_1_0, attn_o0_1_1, attn_o0_1_2, attn_o0_1_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v0, attn_v1}, {attn_o1_0_0, attn_o1_0_1, attn_o1_0_2, attn_o1_0_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v2, attn_v3}, {attn_o1_1_0, attn_o1_1_1, attn_o1_1_2, attn_o1_1_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+16160]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v0, attn_v1}, {attn_o0_2_0, attn_o0_2_1, attn_o0_2_2, attn_o0_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v2, attn_v3}, {attn_o0_3_0, attn_o0_3_1, attn_o0_3_2, attn_o0_3_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v0, attn_v1}, {attn_o1_2_0, attn_o1_2_1, attn_o1_2_2, attn_o1_2_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v2, attn_v3}, {attn_o1_3_0, attn_o1_3_1, attn_o1_3_2, attn_o1_3_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+16192]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v0, attn_v1}, {attn_o0_4_0, attn_o0_4_1, attn_o0_4_2, attn_o0_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v2, attn_v3}, {attn_o0_5_0, attn_o0_5_1, attn_o0_5_2, attn_o0_5_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v0, attn_v1}, {attn_o1_4_0, attn_o1_4_1, attn_o1_4_2, attn_o1_4_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v2, attn_v3}, {attn_o1_5_0, attn_o1_5_1, attn_o1_5_2, attn_o1_5_3};");
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .u32 sa; mov.u32 sa, __dyn_shared_alloca; add.u32 sa, sa, %0; ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {attn_v0, attn_v1, attn_v2, attn_v3}, [sa+16224]; }", valueLane);
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v0, attn_v1}, {attn_o0_6_0, attn_o0_6_1, attn_o0_6_2, attn_o0_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}, {attn_p0_14_0, attn_p0_14_1, attn_p0_15_0, attn_p0_15_1}, {attn_v2, attn_v3}, {attn_o0_7_0, attn_o0_7_1, attn_o0_7_2, attn_o0_7_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v0, attn_v1}, {attn_o1_6_0, attn_o1_6_1, attn_o1_6_2, attn_o1_6_3}; mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3}, {attn_p1_14_0, attn_p1_14_1, attn_p1_15_0, attn_p1_15_1}, {attn_v2, attn_v3}, {attn_o1_7_0, attn_o1_7_1, attn_o1_7_2, attn_o1_7_3};");
                         }
                     }
                     else
@@ -1343,6 +2105,22 @@ namespace Samples
                         s0_6_1 = (hidden00 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_1 * QueryScale, b, h, row0, rowAligned0, j0 + 49 + 2 * tq, slope);
                         s0_7_0 = (hidden00 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_0 * QueryScale, b, h, row0, rowAligned0, j0 + 56 + 2 * tq, slope);
                         s0_7_1 = (hidden00 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_1 * QueryScale, b, h, row0, rowAligned0, j0 + 57 + 2 * tq, slope);
+                        s0_8_0 = (hidden00 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, s0_8_0 * QueryScale, b, h, row0, rowAligned0, j0 + 64 + 2 * tq, slope);
+                        s0_8_1 = (hidden00 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, s0_8_1 * QueryScale, b, h, row0, rowAligned0, j0 + 65 + 2 * tq, slope);
+                        s0_9_0 = (hidden00 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, s0_9_0 * QueryScale, b, h, row0, rowAligned0, j0 + 72 + 2 * tq, slope);
+                        s0_9_1 = (hidden00 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, s0_9_1 * QueryScale, b, h, row0, rowAligned0, j0 + 73 + 2 * tq, slope);
+                        s0_10_0 = (hidden00 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, s0_10_0 * QueryScale, b, h, row0, rowAligned0, j0 + 80 + 2 * tq, slope);
+                        s0_10_1 = (hidden00 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, s0_10_1 * QueryScale, b, h, row0, rowAligned0, j0 + 81 + 2 * tq, slope);
+                        s0_11_0 = (hidden00 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, s0_11_0 * QueryScale, b, h, row0, rowAligned0, j0 + 88 + 2 * tq, slope);
+                        s0_11_1 = (hidden00 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, s0_11_1 * QueryScale, b, h, row0, rowAligned0, j0 + 89 + 2 * tq, slope);
+                        s0_12_0 = (hidden00 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, s0_12_0 * QueryScale, b, h, row0, rowAligned0, j0 + 96 + 2 * tq, slope);
+                        s0_12_1 = (hidden00 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, s0_12_1 * QueryScale, b, h, row0, rowAligned0, j0 + 97 + 2 * tq, slope);
+                        s0_13_0 = (hidden00 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, s0_13_0 * QueryScale, b, h, row0, rowAligned0, j0 + 104 + 2 * tq, slope);
+                        s0_13_1 = (hidden00 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, s0_13_1 * QueryScale, b, h, row0, rowAligned0, j0 + 105 + 2 * tq, slope);
+                        s0_14_0 = (hidden00 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, s0_14_0 * QueryScale, b, h, row0, rowAligned0, j0 + 112 + 2 * tq, slope);
+                        s0_14_1 = (hidden00 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, s0_14_1 * QueryScale, b, h, row0, rowAligned0, j0 + 113 + 2 * tq, slope);
+                        s0_15_0 = (hidden00 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, s0_15_0 * QueryScale, b, h, row0, rowAligned0, j0 + 120 + 2 * tq, slope);
+                        s0_15_1 = (hidden00 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, s0_15_1 * QueryScale, b, h, row0, rowAligned0, j0 + 121 + 2 * tq, slope);
                         s0_0_2 = (hidden01 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, s0_0_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 0 + 2 * tq, slope);
                         s0_0_3 = (hidden01 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, s0_0_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 1 + 2 * tq, slope);
                         s0_1_2 = (hidden01 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, s0_1_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 8 + 2 * tq, slope);
@@ -1359,6 +2137,86 @@ namespace Samples
                         s0_6_3 = (hidden01 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s0_6_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 49 + 2 * tq, slope);
                         s0_7_2 = (hidden01 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 56 + 2 * tq, slope);
                         s0_7_3 = (hidden01 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s0_7_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 57 + 2 * tq, slope);
+                        s0_8_2 = (hidden01 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, s0_8_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 64 + 2 * tq, slope);
+                        s0_8_3 = (hidden01 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, s0_8_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 65 + 2 * tq, slope);
+                        s0_9_2 = (hidden01 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, s0_9_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 72 + 2 * tq, slope);
+                        s0_9_3 = (hidden01 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, s0_9_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 73 + 2 * tq, slope);
+                        s0_10_2 = (hidden01 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, s0_10_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 80 + 2 * tq, slope);
+                        s0_10_3 = (hidden01 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, s0_10_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 81 + 2 * tq, slope);
+                        s0_11_2 = (hidden01 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, s0_11_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 88 + 2 * tq, slope);
+                        s0_11_3 = (hidden01 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, s0_11_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 89 + 2 * tq, slope);
+                        s0_12_2 = (hidden01 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, s0_12_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 96 + 2 * tq, slope);
+                        s0_12_3 = (hidden01 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, s0_12_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 97 + 2 * tq, slope);
+                        s0_13_2 = (hidden01 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, s0_13_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 104 + 2 * tq, slope);
+                        s0_13_3 = (hidden01 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, s0_13_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 105 + 2 * tq, slope);
+                        s0_14_2 = (hidden01 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, s0_14_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 112 + 2 * tq, slope);
+                        s0_14_3 = (hidden01 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, s0_14_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 113 + 2 * tq, slope);
+                        s0_15_2 = (hidden01 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, s0_15_2 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 120 + 2 * tq, slope);
+                        s0_15_3 = (hidden01 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, s0_15_3 * QueryScale, b, h, row0 + 8, rowAligned0 + 8, j0 + 121 + 2 * tq, slope);
+                        s1_0_0 = (hidden10 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, s1_0_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 0 + 2 * tq, slope);
+                        s1_0_1 = (hidden10 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, s1_0_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 1 + 2 * tq, slope);
+                        s1_1_0 = (hidden10 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, s1_1_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 8 + 2 * tq, slope);
+                        s1_1_1 = (hidden10 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, s1_1_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 9 + 2 * tq, slope);
+                        s1_2_0 = (hidden10 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, s1_2_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 16 + 2 * tq, slope);
+                        s1_2_1 = (hidden10 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, s1_2_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 17 + 2 * tq, slope);
+                        s1_3_0 = (hidden10 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, s1_3_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 24 + 2 * tq, slope);
+                        s1_3_1 = (hidden10 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, s1_3_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 25 + 2 * tq, slope);
+                        s1_4_0 = (hidden10 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, s1_4_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 32 + 2 * tq, slope);
+                        s1_4_1 = (hidden10 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, s1_4_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 33 + 2 * tq, slope);
+                        s1_5_0 = (hidden10 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, s1_5_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 40 + 2 * tq, slope);
+                        s1_5_1 = (hidden10 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, s1_5_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 41 + 2 * tq, slope);
+                        s1_6_0 = (hidden10 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, s1_6_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 48 + 2 * tq, slope);
+                        s1_6_1 = (hidden10 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s1_6_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 49 + 2 * tq, slope);
+                        s1_7_0 = (hidden10 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s1_7_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 56 + 2 * tq, slope);
+                        s1_7_1 = (hidden10 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s1_7_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 57 + 2 * tq, slope);
+                        s1_8_0 = (hidden10 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, s1_8_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 64 + 2 * tq, slope);
+                        s1_8_1 = (hidden10 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, s1_8_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 65 + 2 * tq, slope);
+                        s1_9_0 = (hidden10 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, s1_9_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 72 + 2 * tq, slope);
+                        s1_9_1 = (hidden10 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, s1_9_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 73 + 2 * tq, slope);
+                        s1_10_0 = (hidden10 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, s1_10_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 80 + 2 * tq, slope);
+                        s1_10_1 = (hidden10 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, s1_10_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 81 + 2 * tq, slope);
+                        s1_11_0 = (hidden10 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, s1_11_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 88 + 2 * tq, slope);
+                        s1_11_1 = (hidden10 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, s1_11_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 89 + 2 * tq, slope);
+                        s1_12_0 = (hidden10 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, s1_12_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 96 + 2 * tq, slope);
+                        s1_12_1 = (hidden10 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, s1_12_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 97 + 2 * tq, slope);
+                        s1_13_0 = (hidden10 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, s1_13_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 104 + 2 * tq, slope);
+                        s1_13_1 = (hidden10 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, s1_13_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 105 + 2 * tq, slope);
+                        s1_14_0 = (hidden10 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, s1_14_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 112 + 2 * tq, slope);
+                        s1_14_1 = (hidden10 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, s1_14_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 113 + 2 * tq, slope);
+                        s1_15_0 = (hidden10 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, s1_15_0 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 120 + 2 * tq, slope);
+                        s1_15_1 = (hidden10 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, s1_15_1 * QueryScale, b, h, row0 + 64, rowAligned0 + 64, j0 + 121 + 2 * tq, slope);
+                        s1_0_2 = (hidden11 & 0x00000001u) != 0 ? float.NegativeInfinity : Score(a, s1_0_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 0 + 2 * tq, slope);
+                        s1_0_3 = (hidden11 & 0x00000002u) != 0 ? float.NegativeInfinity : Score(a, s1_0_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 1 + 2 * tq, slope);
+                        s1_1_2 = (hidden11 & 0x00000004u) != 0 ? float.NegativeInfinity : Score(a, s1_1_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 8 + 2 * tq, slope);
+                        s1_1_3 = (hidden11 & 0x00000008u) != 0 ? float.NegativeInfinity : Score(a, s1_1_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 9 + 2 * tq, slope);
+                        s1_2_2 = (hidden11 & 0x00000010u) != 0 ? float.NegativeInfinity : Score(a, s1_2_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 16 + 2 * tq, slope);
+                        s1_2_3 = (hidden11 & 0x00000020u) != 0 ? float.NegativeInfinity : Score(a, s1_2_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 17 + 2 * tq, slope);
+                        s1_3_2 = (hidden11 & 0x00000040u) != 0 ? float.NegativeInfinity : Score(a, s1_3_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 24 + 2 * tq, slope);
+                        s1_3_3 = (hidden11 & 0x00000080u) != 0 ? float.NegativeInfinity : Score(a, s1_3_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 25 + 2 * tq, slope);
+                        s1_4_2 = (hidden11 & 0x00000100u) != 0 ? float.NegativeInfinity : Score(a, s1_4_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 32 + 2 * tq, slope);
+                        s1_4_3 = (hidden11 & 0x00000200u) != 0 ? float.NegativeInfinity : Score(a, s1_4_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 33 + 2 * tq, slope);
+                        s1_5_2 = (hidden11 & 0x00000400u) != 0 ? float.NegativeInfinity : Score(a, s1_5_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 40 + 2 * tq, slope);
+                        s1_5_3 = (hidden11 & 0x00000800u) != 0 ? float.NegativeInfinity : Score(a, s1_5_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 41 + 2 * tq, slope);
+                        s1_6_2 = (hidden11 & 0x00001000u) != 0 ? float.NegativeInfinity : Score(a, s1_6_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 48 + 2 * tq, slope);
+                        s1_6_3 = (hidden11 & 0x00002000u) != 0 ? float.NegativeInfinity : Score(a, s1_6_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 49 + 2 * tq, slope);
+                        s1_7_2 = (hidden11 & 0x00004000u) != 0 ? float.NegativeInfinity : Score(a, s1_7_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 56 + 2 * tq, slope);
+                        s1_7_3 = (hidden11 & 0x00008000u) != 0 ? float.NegativeInfinity : Score(a, s1_7_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 57 + 2 * tq, slope);
+                        s1_8_2 = (hidden11 & 0x00010000u) != 0 ? float.NegativeInfinity : Score(a, s1_8_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 64 + 2 * tq, slope);
+                        s1_8_3 = (hidden11 & 0x00020000u) != 0 ? float.NegativeInfinity : Score(a, s1_8_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 65 + 2 * tq, slope);
+                        s1_9_2 = (hidden11 & 0x00040000u) != 0 ? float.NegativeInfinity : Score(a, s1_9_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 72 + 2 * tq, slope);
+                        s1_9_3 = (hidden11 & 0x00080000u) != 0 ? float.NegativeInfinity : Score(a, s1_9_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 73 + 2 * tq, slope);
+                        s1_10_2 = (hidden11 & 0x00100000u) != 0 ? float.NegativeInfinity : Score(a, s1_10_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 80 + 2 * tq, slope);
+                        s1_10_3 = (hidden11 & 0x00200000u) != 0 ? float.NegativeInfinity : Score(a, s1_10_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 81 + 2 * tq, slope);
+                        s1_11_2 = (hidden11 & 0x00400000u) != 0 ? float.NegativeInfinity : Score(a, s1_11_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 88 + 2 * tq, slope);
+                        s1_11_3 = (hidden11 & 0x00800000u) != 0 ? float.NegativeInfinity : Score(a, s1_11_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 89 + 2 * tq, slope);
+                        s1_12_2 = (hidden11 & 0x01000000u) != 0 ? float.NegativeInfinity : Score(a, s1_12_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 96 + 2 * tq, slope);
+                        s1_12_3 = (hidden11 & 0x02000000u) != 0 ? float.NegativeInfinity : Score(a, s1_12_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 97 + 2 * tq, slope);
+                        s1_13_2 = (hidden11 & 0x04000000u) != 0 ? float.NegativeInfinity : Score(a, s1_13_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 104 + 2 * tq, slope);
+                        s1_13_3 = (hidden11 & 0x08000000u) != 0 ? float.NegativeInfinity : Score(a, s1_13_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 105 + 2 * tq, slope);
+                        s1_14_2 = (hidden11 & 0x10000000u) != 0 ? float.NegativeInfinity : Score(a, s1_14_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 112 + 2 * tq, slope);
+                        s1_14_3 = (hidden11 & 0x20000000u) != 0 ? float.NegativeInfinity : Score(a, s1_14_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 113 + 2 * tq, slope);
+                        s1_15_2 = (hidden11 & 0x40000000u) != 0 ? float.NegativeInfinity : Score(a, s1_15_2 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 120 + 2 * tq, slope);
+                        s1_15_3 = (hidden11 & 0x80000000u) != 0 ? float.NegativeInfinity : Score(a, s1_15_3 * QueryScale, b, h, row0 + 72, rowAligned0 + 72, j0 + 121 + 2 * tq, slope);
 
                         // Online softmax per fragment row: the quad (4 lanes) shares a row, so the maximum is reduced across it;
                         // sums stay per lane until the end.
@@ -1379,6 +2237,22 @@ namespace Samples
                             m = m > s0_6_1 ? m : s0_6_1;
                             m = m > s0_7_0 ? m : s0_7_0;
                             m = m > s0_7_1 ? m : s0_7_1;
+                            m = m > s0_8_0 ? m : s0_8_0;
+                            m = m > s0_8_1 ? m : s0_8_1;
+                            m = m > s0_9_0 ? m : s0_9_0;
+                            m = m > s0_9_1 ? m : s0_9_1;
+                            m = m > s0_10_0 ? m : s0_10_0;
+                            m = m > s0_10_1 ? m : s0_10_1;
+                            m = m > s0_11_0 ? m : s0_11_0;
+                            m = m > s0_11_1 ? m : s0_11_1;
+                            m = m > s0_12_0 ? m : s0_12_0;
+                            m = m > s0_12_1 ? m : s0_12_1;
+                            m = m > s0_13_0 ? m : s0_13_0;
+                            m = m > s0_13_1 ? m : s0_13_1;
+                            m = m > s0_14_0 ? m : s0_14_0;
+                            m = m > s0_14_1 ? m : s0_14_1;
+                            m = m > s0_15_0 ? m : s0_15_0;
+                            m = m > s0_15_1 ? m : s0_15_1;
                             m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
                             float newMax = max00 > m ? max00 : m;
                             float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
@@ -1425,6 +2299,38 @@ namespace Samples
                             rowSum += s0_7_0;
                             s0_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_1 - offset);
                             rowSum += s0_7_1;
+                            s0_8_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_8_0 - offset);
+                            rowSum += s0_8_0;
+                            s0_8_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_8_1 - offset);
+                            rowSum += s0_8_1;
+                            s0_9_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_9_0 - offset);
+                            rowSum += s0_9_0;
+                            s0_9_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_9_1 - offset);
+                            rowSum += s0_9_1;
+                            s0_10_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_10_0 - offset);
+                            rowSum += s0_10_0;
+                            s0_10_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_10_1 - offset);
+                            rowSum += s0_10_1;
+                            s0_11_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_11_0 - offset);
+                            rowSum += s0_11_0;
+                            s0_11_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_11_1 - offset);
+                            rowSum += s0_11_1;
+                            s0_12_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_12_0 - offset);
+                            rowSum += s0_12_0;
+                            s0_12_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_12_1 - offset);
+                            rowSum += s0_12_1;
+                            s0_13_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_13_0 - offset);
+                            rowSum += s0_13_0;
+                            s0_13_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_13_1 - offset);
+                            rowSum += s0_13_1;
+                            s0_14_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_14_0 - offset);
+                            rowSum += s0_14_0;
+                            s0_14_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_14_1 - offset);
+                            rowSum += s0_14_1;
+                            s0_15_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_15_0 - offset);
+                            rowSum += s0_15_0;
+                            s0_15_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_15_1 - offset);
+                            rowSum += s0_15_1;
                             sum00 = rowSum;
                         }
                         {
@@ -1444,6 +2350,22 @@ namespace Samples
                             m = m > s0_6_3 ? m : s0_6_3;
                             m = m > s0_7_2 ? m : s0_7_2;
                             m = m > s0_7_3 ? m : s0_7_3;
+                            m = m > s0_8_2 ? m : s0_8_2;
+                            m = m > s0_8_3 ? m : s0_8_3;
+                            m = m > s0_9_2 ? m : s0_9_2;
+                            m = m > s0_9_3 ? m : s0_9_3;
+                            m = m > s0_10_2 ? m : s0_10_2;
+                            m = m > s0_10_3 ? m : s0_10_3;
+                            m = m > s0_11_2 ? m : s0_11_2;
+                            m = m > s0_11_3 ? m : s0_11_3;
+                            m = m > s0_12_2 ? m : s0_12_2;
+                            m = m > s0_12_3 ? m : s0_12_3;
+                            m = m > s0_13_2 ? m : s0_13_2;
+                            m = m > s0_13_3 ? m : s0_13_3;
+                            m = m > s0_14_2 ? m : s0_14_2;
+                            m = m > s0_14_3 ? m : s0_14_3;
+                            m = m > s0_15_2 ? m : s0_15_2;
+                            m = m > s0_15_3 ? m : s0_15_3;
                             m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
                             float newMax = max01 > m ? max01 : m;
                             float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
@@ -1490,7 +2412,265 @@ namespace Samples
                             rowSum += s0_7_2;
                             s0_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_7_3 - offset);
                             rowSum += s0_7_3;
+                            s0_8_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_8_2 - offset);
+                            rowSum += s0_8_2;
+                            s0_8_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_8_3 - offset);
+                            rowSum += s0_8_3;
+                            s0_9_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_9_2 - offset);
+                            rowSum += s0_9_2;
+                            s0_9_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_9_3 - offset);
+                            rowSum += s0_9_3;
+                            s0_10_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_10_2 - offset);
+                            rowSum += s0_10_2;
+                            s0_10_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_10_3 - offset);
+                            rowSum += s0_10_3;
+                            s0_11_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_11_2 - offset);
+                            rowSum += s0_11_2;
+                            s0_11_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_11_3 - offset);
+                            rowSum += s0_11_3;
+                            s0_12_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_12_2 - offset);
+                            rowSum += s0_12_2;
+                            s0_12_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_12_3 - offset);
+                            rowSum += s0_12_3;
+                            s0_13_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_13_2 - offset);
+                            rowSum += s0_13_2;
+                            s0_13_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_13_3 - offset);
+                            rowSum += s0_13_3;
+                            s0_14_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_14_2 - offset);
+                            rowSum += s0_14_2;
+                            s0_14_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_14_3 - offset);
+                            rowSum += s0_14_3;
+                            s0_15_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_15_2 - offset);
+                            rowSum += s0_15_2;
+                            s0_15_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s0_15_3 - offset);
+                            rowSum += s0_15_3;
                             sum01 = rowSum;
+                        }
+                        {
+                            float m = s1_0_0;
+                            m = m > s1_0_1 ? m : s1_0_1;
+                            m = m > s1_1_0 ? m : s1_1_0;
+                            m = m > s1_1_1 ? m : s1_1_1;
+                            m = m > s1_2_0 ? m : s1_2_0;
+                            m = m > s1_2_1 ? m : s1_2_1;
+                            m = m > s1_3_0 ? m : s1_3_0;
+                            m = m > s1_3_1 ? m : s1_3_1;
+                            m = m > s1_4_0 ? m : s1_4_0;
+                            m = m > s1_4_1 ? m : s1_4_1;
+                            m = m > s1_5_0 ? m : s1_5_0;
+                            m = m > s1_5_1 ? m : s1_5_1;
+                            m = m > s1_6_0 ? m : s1_6_0;
+                            m = m > s1_6_1 ? m : s1_6_1;
+                            m = m > s1_7_0 ? m : s1_7_0;
+                            m = m > s1_7_1 ? m : s1_7_1;
+                            m = m > s1_8_0 ? m : s1_8_0;
+                            m = m > s1_8_1 ? m : s1_8_1;
+                            m = m > s1_9_0 ? m : s1_9_0;
+                            m = m > s1_9_1 ? m : s1_9_1;
+                            m = m > s1_10_0 ? m : s1_10_0;
+                            m = m > s1_10_1 ? m : s1_10_1;
+                            m = m > s1_11_0 ? m : s1_11_0;
+                            m = m > s1_11_1 ? m : s1_11_1;
+                            m = m > s1_12_0 ? m : s1_12_0;
+                            m = m > s1_12_1 ? m : s1_12_1;
+                            m = m > s1_13_0 ? m : s1_13_0;
+                            m = m > s1_13_1 ? m : s1_13_1;
+                            m = m > s1_14_0 ? m : s1_14_0;
+                            m = m > s1_14_1 ? m : s1_14_1;
+                            m = m > s1_15_0 ? m : s1_15_0;
+                            m = m > s1_15_1 ? m : s1_15_1;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max10 > m ? max10 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max10 - offset);
+                            max10 = newMax;
+                            float rowSum = sum10 * correction;
+                            o1_0_0 *= correction; o1_0_1 *= correction;
+                            o1_1_0 *= correction; o1_1_1 *= correction;
+                            o1_2_0 *= correction; o1_2_1 *= correction;
+                            o1_3_0 *= correction; o1_3_1 *= correction;
+                            o1_4_0 *= correction; o1_4_1 *= correction;
+                            o1_5_0 *= correction; o1_5_1 *= correction;
+                            o1_6_0 *= correction; o1_6_1 *= correction;
+                            o1_7_0 *= correction; o1_7_1 *= correction;
+                            s1_0_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_0 - offset);
+                            rowSum += s1_0_0;
+                            s1_0_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_1 - offset);
+                            rowSum += s1_0_1;
+                            s1_1_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_0 - offset);
+                            rowSum += s1_1_0;
+                            s1_1_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_1 - offset);
+                            rowSum += s1_1_1;
+                            s1_2_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_0 - offset);
+                            rowSum += s1_2_0;
+                            s1_2_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_1 - offset);
+                            rowSum += s1_2_1;
+                            s1_3_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_0 - offset);
+                            rowSum += s1_3_0;
+                            s1_3_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_1 - offset);
+                            rowSum += s1_3_1;
+                            s1_4_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_0 - offset);
+                            rowSum += s1_4_0;
+                            s1_4_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_1 - offset);
+                            rowSum += s1_4_1;
+                            s1_5_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_0 - offset);
+                            rowSum += s1_5_0;
+                            s1_5_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_1 - offset);
+                            rowSum += s1_5_1;
+                            s1_6_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_0 - offset);
+                            rowSum += s1_6_0;
+                            s1_6_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_1 - offset);
+                            rowSum += s1_6_1;
+                            s1_7_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_0 - offset);
+                            rowSum += s1_7_0;
+                            s1_7_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_1 - offset);
+                            rowSum += s1_7_1;
+                            s1_8_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_8_0 - offset);
+                            rowSum += s1_8_0;
+                            s1_8_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_8_1 - offset);
+                            rowSum += s1_8_1;
+                            s1_9_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_9_0 - offset);
+                            rowSum += s1_9_0;
+                            s1_9_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_9_1 - offset);
+                            rowSum += s1_9_1;
+                            s1_10_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_10_0 - offset);
+                            rowSum += s1_10_0;
+                            s1_10_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_10_1 - offset);
+                            rowSum += s1_10_1;
+                            s1_11_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_11_0 - offset);
+                            rowSum += s1_11_0;
+                            s1_11_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_11_1 - offset);
+                            rowSum += s1_11_1;
+                            s1_12_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_12_0 - offset);
+                            rowSum += s1_12_0;
+                            s1_12_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_12_1 - offset);
+                            rowSum += s1_12_1;
+                            s1_13_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_13_0 - offset);
+                            rowSum += s1_13_0;
+                            s1_13_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_13_1 - offset);
+                            rowSum += s1_13_1;
+                            s1_14_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_14_0 - offset);
+                            rowSum += s1_14_0;
+                            s1_14_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_14_1 - offset);
+                            rowSum += s1_14_1;
+                            s1_15_0 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_15_0 - offset);
+                            rowSum += s1_15_0;
+                            s1_15_1 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_15_1 - offset);
+                            rowSum += s1_15_1;
+                            sum10 = rowSum;
+                        }
+                        {
+                            float m = s1_0_2;
+                            m = m > s1_0_3 ? m : s1_0_3;
+                            m = m > s1_1_2 ? m : s1_1_2;
+                            m = m > s1_1_3 ? m : s1_1_3;
+                            m = m > s1_2_2 ? m : s1_2_2;
+                            m = m > s1_2_3 ? m : s1_2_3;
+                            m = m > s1_3_2 ? m : s1_3_2;
+                            m = m > s1_3_3 ? m : s1_3_3;
+                            m = m > s1_4_2 ? m : s1_4_2;
+                            m = m > s1_4_3 ? m : s1_4_3;
+                            m = m > s1_5_2 ? m : s1_5_2;
+                            m = m > s1_5_3 ? m : s1_5_3;
+                            m = m > s1_6_2 ? m : s1_6_2;
+                            m = m > s1_6_3 ? m : s1_6_3;
+                            m = m > s1_7_2 ? m : s1_7_2;
+                            m = m > s1_7_3 ? m : s1_7_3;
+                            m = m > s1_8_2 ? m : s1_8_2;
+                            m = m > s1_8_3 ? m : s1_8_3;
+                            m = m > s1_9_2 ? m : s1_9_2;
+                            m = m > s1_9_3 ? m : s1_9_3;
+                            m = m > s1_10_2 ? m : s1_10_2;
+                            m = m > s1_10_3 ? m : s1_10_3;
+                            m = m > s1_11_2 ? m : s1_11_2;
+                            m = m > s1_11_3 ? m : s1_11_3;
+                            m = m > s1_12_2 ? m : s1_12_2;
+                            m = m > s1_12_3 ? m : s1_12_3;
+                            m = m > s1_13_2 ? m : s1_13_2;
+                            m = m > s1_13_3 ? m : s1_13_3;
+                            m = m > s1_14_2 ? m : s1_14_2;
+                            m = m > s1_14_3 ? m : s1_14_3;
+                            m = m > s1_15_2 ? m : s1_15_2;
+                            m = m > s1_15_3 ? m : s1_15_3;
+                            m = global::AttnDsl.TensorCores.Fragments.QuadMax(m);
+                            float newMax = max11 > m ? max11 : m;
+                            float offset = newMax == float.NegativeInfinity ? 0f : newMax; // a row that sees nothing yet keeps p = 0
+                            float correction = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(max11 - offset);
+                            max11 = newMax;
+                            float rowSum = sum11 * correction;
+                            o1_0_2 *= correction; o1_0_3 *= correction;
+                            o1_1_2 *= correction; o1_1_3 *= correction;
+                            o1_2_2 *= correction; o1_2_3 *= correction;
+                            o1_3_2 *= correction; o1_3_3 *= correction;
+                            o1_4_2 *= correction; o1_4_3 *= correction;
+                            o1_5_2 *= correction; o1_5_3 *= correction;
+                            o1_6_2 *= correction; o1_6_3 *= correction;
+                            o1_7_2 *= correction; o1_7_3 *= correction;
+                            s1_0_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_2 - offset);
+                            rowSum += s1_0_2;
+                            s1_0_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_0_3 - offset);
+                            rowSum += s1_0_3;
+                            s1_1_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_2 - offset);
+                            rowSum += s1_1_2;
+                            s1_1_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_1_3 - offset);
+                            rowSum += s1_1_3;
+                            s1_2_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_2 - offset);
+                            rowSum += s1_2_2;
+                            s1_2_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_2_3 - offset);
+                            rowSum += s1_2_3;
+                            s1_3_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_2 - offset);
+                            rowSum += s1_3_2;
+                            s1_3_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_3_3 - offset);
+                            rowSum += s1_3_3;
+                            s1_4_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_2 - offset);
+                            rowSum += s1_4_2;
+                            s1_4_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_4_3 - offset);
+                            rowSum += s1_4_3;
+                            s1_5_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_2 - offset);
+                            rowSum += s1_5_2;
+                            s1_5_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_5_3 - offset);
+                            rowSum += s1_5_3;
+                            s1_6_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_2 - offset);
+                            rowSum += s1_6_2;
+                            s1_6_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_6_3 - offset);
+                            rowSum += s1_6_3;
+                            s1_7_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_2 - offset);
+                            rowSum += s1_7_2;
+                            s1_7_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_7_3 - offset);
+                            rowSum += s1_7_3;
+                            s1_8_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_8_2 - offset);
+                            rowSum += s1_8_2;
+                            s1_8_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_8_3 - offset);
+                            rowSum += s1_8_3;
+                            s1_9_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_9_2 - offset);
+                            rowSum += s1_9_2;
+                            s1_9_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_9_3 - offset);
+                            rowSum += s1_9_3;
+                            s1_10_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_10_2 - offset);
+                            rowSum += s1_10_2;
+                            s1_10_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_10_3 - offset);
+                            rowSum += s1_10_3;
+                            s1_11_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_11_2 - offset);
+                            rowSum += s1_11_2;
+                            s1_11_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_11_3 - offset);
+                            rowSum += s1_11_3;
+                            s1_12_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_12_2 - offset);
+                            rowSum += s1_12_2;
+                            s1_12_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_12_3 - offset);
+                            rowSum += s1_12_3;
+                            s1_13_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_13_2 - offset);
+                            rowSum += s1_13_2;
+                            s1_13_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_13_3 - offset);
+                            rowSum += s1_13_3;
+                            s1_14_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_14_2 - offset);
+                            rowSum += s1_14_2;
+                            s1_14_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_14_3 - offset);
+                            rowSum += s1_14_3;
+                            s1_15_2 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_15_2 - offset);
+                            rowSum += s1_15_2;
+                            s1_15_3 = global::AttnDsl.TensorCores.Fragments.Exp2<TTarget>(s1_15_3 - offset);
+                            rowSum += s1_15_3;
+                            sum11 = rowSum;
                         }
 
                         // O += P V: the score accumulators of key tiles 2k, 2k + 1, packed to 16 bits, are the A fragment of k-step k.
@@ -1500,25 +2680,37 @@ namespace Samples
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_0_2, s0_0_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_0, s0_1_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_1_2, s0_1_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_0, s1_0_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_0_2, s1_0_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_0, s1_1_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_1_2, s1_1_3);
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 0, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                         }
                         {
@@ -1526,25 +2718,37 @@ namespace Samples
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_2_2, s0_2_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_0, s0_3_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_3_2, s0_3_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_0, s1_2_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_2_2, s1_2_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_0, s1_3_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_3_2, s1_3_3);
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 16, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                         }
                         {
@@ -1552,25 +2756,37 @@ namespace Samples
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_4_2, s0_4_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_0, s0_5_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_5_2, s0_5_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_0, s1_4_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_4_2, s1_4_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_0, s1_5_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_5_2, s1_5_3);
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 32, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                         }
                         {
@@ -1578,25 +2794,189 @@ namespace Samples
                             uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_6_2, s0_6_3);
                             uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_0, s0_7_1);
                             uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_7_2, s0_7_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_0, s1_6_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_6_2, s1_6_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_0, s1_7_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_7_2, s1_7_3);
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 0);
                                 (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 8);
                                 (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 16);
                                 (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                             {
                                 var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 48, 24);
                                 (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
                                 (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_8_0, s0_8_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_8_2, s0_8_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_9_0, s0_9_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_9_2, s0_9_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_8_0, s1_8_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_8_2, s1_8_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_9_0, s1_9_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_9_2, s1_9_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 64, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 64, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 64, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 64, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_10_0, s0_10_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_10_2, s0_10_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_11_0, s0_11_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_11_2, s0_11_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_10_0, s1_10_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_10_2, s1_10_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_11_0, s1_11_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_11_2, s1_11_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 80, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 80, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 80, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 80, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_12_0, s0_12_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_12_2, s0_12_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_13_0, s0_13_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_13_2, s0_13_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_12_0, s1_12_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_12_2, s1_12_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_13_0, s1_13_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_13_2, s1_13_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 96, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 96, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 96, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 96, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                        }
+                        {
+                            uint p0_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_14_0, s0_14_1);
+                            uint p0_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_14_2, s0_14_3);
+                            uint p0_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_15_0, s0_15_1);
+                            uint p0_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s0_15_2, s0_15_3);
+                            uint p1_0 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_14_0, s1_14_1);
+                            uint p1_1 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_14_2, s1_14_3);
+                            uint p1_2 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_15_0, s1_15_1);
+                            uint p1_3 = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(s1_15_2, s1_15_3);
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 112, 0);
+                                (o0_0_0, o0_0_1, o0_0_2, o0_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_0_0, o0_0_1, o0_0_2, o0_0_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_1_0, o0_1_1, o0_1_2, o0_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_1_0, o0_1_1, o0_1_2, o0_1_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_0_0, o1_0_1, o1_0_2, o1_0_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_0_0, o1_0_1, o1_0_2, o1_0_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_1_0, o1_1_1, o1_1_2, o1_1_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_1_0, o1_1_1, o1_1_2, o1_1_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 112, 8);
+                                (o0_2_0, o0_2_1, o0_2_2, o0_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_2_0, o0_2_1, o0_2_2, o0_2_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_3_0, o0_3_1, o0_3_2, o0_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_3_0, o0_3_1, o0_3_2, o0_3_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_2_0, o1_2_1, o1_2_2, o1_2_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_2_0, o1_2_1, o1_2_2, o1_2_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_3_0, o1_3_1, o1_3_2, o1_3_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_3_0, o1_3_1, o1_3_2, o1_3_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 112, 16);
+                                (o0_4_0, o0_4_1, o0_4_2, o0_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_4_0, o0_4_1, o0_4_2, o0_4_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_5_0, o0_5_1, o0_5_2, o0_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_5_0, o0_5_1, o0_5_2, o0_5_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_4_0, o1_4_1, o1_4_2, o1_4_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_4_0, o1_4_1, o1_4_2, o1_4_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_5_0, o1_5_1, o1_5_2, o1_5_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_5_0, o1_5_1, o1_5_2, o1_5_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
+                            }
+                            {
+                                var (v0, v1, v2, v3) = global::AttnDsl.TensorCores.SharedTiles.LoadBTransposed(shared, valueTile, 112, 24);
+                                (o0_6_0, o0_6_1, o0_6_2, o0_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_6_0, o0_6_1, o0_6_2, o0_6_3, p0_0, p0_1, p0_2, p0_3, v0, v1);
+                                (o0_7_0, o0_7_1, o0_7_2, o0_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o0_7_0, o0_7_1, o0_7_2, o0_7_3, p0_0, p0_1, p0_2, p0_3, v2, v3);
+                                (o1_6_0, o1_6_1, o1_6_2, o1_6_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_6_0, o1_6_1, o1_6_2, o1_6_3, p1_0, p1_1, p1_2, p1_3, v0, v1);
+                                (o1_7_0, o1_7_1, o1_7_2, o1_7_3) = global::AttnDsl.TensorCores.Mma.Float16(o1_7_0, o1_7_1, o1_7_2, o1_7_3, p1_0, p1_1, p1_2, p1_3, v2, v3);
                             }
                         }
                     }
@@ -1619,6 +2999,10 @@ namespace Samples
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m00;", out max00);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l01;", out sum01);
                     global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m01;", out max01);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l10;", out sum10);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m10;", out max10);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_l11;", out sum11);
+                    global::ILGPU.Runtime.Cuda.CudaAsm.Emit("mov.f32 %0, attn_m11;", out max11);
                 }
                 // Normalize and store: lane (g, t) writes columns 2t, 2t + 1 of each dim tile as one word. The CUDA instance
                 // scales, packs and stores in PTX: read out into C#, the accumulators would pass through local memory.
@@ -1672,6 +3056,58 @@ namespace Samples
                         }
                         if (a.WriteLogSumExp != 0 && tq == 0)
                             a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max01 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                    }
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum10);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0 + 64;
+                    if (i <= iLast)
+                    {
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                        if (default(TTarget).Cuda)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_0, %1; mul.f32 y, attn_o1_0_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_0, %1; mul.f32 y, attn_o1_1_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_0, %1; mul.f32 y, attn_o1_2_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_0, %1; mul.f32 y, attn_o1_3_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_0, %1; mul.f32 y, attn_o1_4_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_0, %1; mul.f32 y, attn_o1_5_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_0, %1; mul.f32 y, attn_o1_6_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_0, %1; mul.f32 y, attn_o1_7_1, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
+                        }
+                        else
+                        {
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_0 * factor, o1_0_1 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_0 * factor, o1_1_1 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_0 * factor, o1_2_1 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_0 * factor, o1_3_1 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_0 * factor, o1_4_1 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_0 * factor, o1_5_1 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_0 * factor, o1_6_1 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_0 * factor, o1_7_1 * factor);
+                        }
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max10 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
+                    }
+                }
+                {
+                    float total = global::AttnDsl.TensorCores.Fragments.QuadSum(sum11);
+                    float factor = total > 0f ? 1f / total : 0f;
+                    int i = row0 + 72;
+                    if (i <= iLast)
+                    {
+                        long word = (OutputOffset(a, b, h, i) >> 1) + tq;
+                        if (default(TTarget).Cuda)
+                        {
+                            global::ILGPU.Runtime.Cuda.CudaAsm.Emit("{ .reg .f32 x, y; .reg .b32 w; mul.f32 x, attn_o1_0_2, %1; mul.f32 y, attn_o1_0_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+0], w; mul.f32 x, attn_o1_1_2, %1; mul.f32 y, attn_o1_1_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+16], w; mul.f32 x, attn_o1_2_2, %1; mul.f32 y, attn_o1_2_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+32], w; mul.f32 x, attn_o1_3_2, %1; mul.f32 y, attn_o1_3_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+48], w; mul.f32 x, attn_o1_4_2, %1; mul.f32 y, attn_o1_4_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+64], w; mul.f32 x, attn_o1_5_2, %1; mul.f32 y, attn_o1_5_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+80], w; mul.f32 x, attn_o1_6_2, %1; mul.f32 y, attn_o1_6_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+96], w; mul.f32 x, attn_o1_7_2, %1; mul.f32 y, attn_o1_7_3, %1; cvt.rn.f16x2.f32 w, y, x; st.global.b32 [%0+112], w; }", (ulong)(a.OutputAddress + word * 4L), factor);
+                        }
+                        else
+                        {
+                            a.OutputWords[word + 0] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_0_2 * factor, o1_0_3 * factor);
+                            a.OutputWords[word + 4] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_1_2 * factor, o1_1_3 * factor);
+                            a.OutputWords[word + 8] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_2_2 * factor, o1_2_3 * factor);
+                            a.OutputWords[word + 12] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_3_2 * factor, o1_3_3 * factor);
+                            a.OutputWords[word + 16] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_4_2 * factor, o1_4_3 * factor);
+                            a.OutputWords[word + 20] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_5_2 * factor, o1_5_3 * factor);
+                            a.OutputWords[word + 24] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_6_2 * factor, o1_6_3 * factor);
+                            a.OutputWords[word + 28] = global::AttnDsl.TensorCores.Fragments.PackFloat16<TTarget>(o1_7_2 * factor, o1_7_3 * factor);
+                        }
+                        if (a.WriteLogSumExp != 0 && tq == 0)
+                            a.LogSumExp[((long)b * a.QueryHeads + h) * a.QueryLength + i] = total > 0f ? (max11 + global::AttnDsl.KernelMath.Log2(total)) * global::AttnDsl.KernelMath.Ln2 : float.NegativeInfinity;
                     }
                 }
             }
