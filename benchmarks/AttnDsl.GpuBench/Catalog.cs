@@ -62,8 +62,18 @@ namespace AttnDsl.GpuBench
                 { MaskMod = WindowModD64.CreateReferenceArguments().MaskMod },
             new(Masks.Window, WindowModD128.Info, (a, s, q, k, v, o, ids, l, p) => WindowModD128.Run(a, s, q, k, v, o, l, p), "attndsl-maskmod")
                 { MaskMod = WindowModD128.CreateReferenceArguments().MaskMod },
+            new(Masks.Window, WindowTensorModD128.Info, (a, s, q, k, v, o, ids, l, p) => WindowTensorModD128.Run(a, s, q, k, v, o, ZeroGate.For(a), l, p), "attndsl-maskmod-percall")
+                { MaskMod = (b, h, i, j) => j <= i && i - j <= 1024 },
             new(Masks.Causal, CausalSoftCapD64.Info, (a, s, q, k, v, o, ids, l, p) => CausalSoftCapD64.Run(a, s, q, k, v, o, l, p), "attndsl-softcap50"),
             new(Masks.Causal, CausalSoftCapD128.Info, (a, s, q, k, v, o, ids, l, p) => CausalSoftCapD128.Run(a, s, q, k, v, o, l, p), "attndsl-softcap50"),
         };
+    }
+
+    /// <summary>One zero int per accelerator: the tensor of <see cref="WindowTensorModD128"/>.</summary>
+    internal static class ZeroGate
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Accelerator, MemoryBuffer1D<int, Stride1D.Dense>> s_gates = new();
+
+        public static ArrayView<int> For(Accelerator accelerator) => s_gates.GetValue(accelerator, a => a.Allocate1D(new int[1])).View;
     }
 }

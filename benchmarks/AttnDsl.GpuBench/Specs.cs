@@ -174,3 +174,18 @@ namespace AttnDsl.GpuBench.Specs
     [Causal, SoftCap(50)]
     public static partial class CausalSoftCapD128;
 }
+
+namespace AttnDsl.GpuBench.Specs
+{
+    /// <summary>
+    /// <see cref="WindowModD128"/> with a tensor argument (one zero int): a mod that reads a tensor is classified on every call,
+    /// so this row minus the cached one is the classification's cost per call.
+    /// </summary>
+    [AttentionKernel(HeadDim = 128, BlockM = 128, BlockN = 64, Element = ElementType.Float16, Layout = TensorLayout.BHND)]
+    public static partial class WindowTensorModD128
+    {
+        [MaskMod]
+        public static bool GatedCausalWindow(int batch, int head, int query, int key, ILGPU.ArrayView<int> gate) =>
+            gate[0] == 0 && key <= query && query - key <= 1024;
+    }
+}
