@@ -168,8 +168,9 @@ namespace AttnDsl.Kernels.Tests
             var defaults = DefaultsF16.Info;
             Assert.Equal(64, defaults.HeadDim);
             Assert.Equal(64, defaults.HeadDimV);
-            Assert.Equal(64, defaults.BlockM);
-            Assert.Equal(64, defaults.BlockN);
+            // Tiles not set: the chosen tile of a causal 16-bit spec at HeadDim 64 (TileChoice).
+            Assert.Equal(128, defaults.BlockM);
+            Assert.Equal(128, defaults.BlockN);
             Assert.Equal(ElementType.Float16, defaults.Element);
             Assert.Equal(TensorLayout.BHND, defaults.Layout);
             Assert.Equal(0.125f, defaults.Scale);
