@@ -9,7 +9,9 @@ namespace AttnDsl.Gallery.Specs
     /// online from mean-pooled queries and keys, keep per query block the top-k key blocks plus the
     /// diagonal and the first key block, and run exact attention on the kept blocks only.
     /// </summary>
-    [AttentionKernel(HeadDim = 64)]
+    // The tiles chosen for FlashAttentionCausal, the dense spec this one is compared with: a [BlockSparse] spec keeps
+    // 64 x 64 unless its tiles are set, since its BlockMask is per tile.
+    [AttentionKernel(HeadDim = 64, BlockM = 128, BlockN = 128)]
     [Causal, BlockSparse]
     public static partial class MInference
     {
