@@ -171,13 +171,9 @@ namespace AttnDsl.Rules
             int dv = headDimV == 0 ? headDim : headDimV;
             // H100, N = 16384 (docs/benchmarks.md): D <= 64 takes 128 x 128 but for windows (64 x 64); larger head dims take
             // 128 x 64 (FlashAttention-2's tile) but for long causal or document rows (128 x 128).
-            int m = 128, n;
-            if (headDim <= 64)
-                n = mask == MaskClass.Window ? 64 : 128;
-            else
-                n = mask == MaskClass.LongRows ? 128 : 64;
-            if (headDim <= 64 && mask == MaskClass.Window)
-                m = 64;
+            var (m, n) = headDim <= 64
+                ? (mask == MaskClass.Window ? (64, 64) : (128, 128))
+                : (128, mask == MaskClass.LongRows ? 128 : 64);
             m = blockM != 0 ? blockM : m;
             n = blockN != 0 ? blockN : n;
             // Shrink what was chosen (never what was written) until the tensor-core estimates fit.

@@ -431,13 +431,30 @@ namespace AttnDsl.Generators.Emitting
         // ---------------------------------------------------------------- host side
 
         /// <summary>
-        /// Host methods: <c>CreateBlockMask</c> for [BlockSparse] specs; <c>Select</c> and the private <c>SelectInto</c>
-        /// that <c>Run</c> calls for [BlockSelect] specs.
+        /// Host methods: the private <c>ClassifyInto</c> (the spec's masks into a BlockMask) for [BlockSparse] specs, whose
+        /// <c>CreateBlockMask</c> calls it, and for [MaskMod] specs, whose <c>Run</c> does; <c>Select</c> and the private
+        /// <c>SelectInto</c> that <c>Run</c> calls for [BlockSelect] specs.
         /// </summary>
         public static void EmitHost(CodeWriter w, KernelSpec spec)
         {
             string runtimeParams = DispatchEmitter.RuntimeParameters(spec);
             string classify = $"{spec.Type.GlobalName}.s_kernels.Auxiliary(accelerator, \"Classify\", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, {KernelsClass}.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, {KernelsClass}.ClassifyKernel))";
+            if (spec.Masks.BlockSparse || spec.ModBlockMask)
+            {
+                string heads = spec.Masks.BlockSparse ? "mask.Heads rows per batch (one, evaluated at head 0, or one per query head)"
+                    : spec.ModBlockMaskPerHead ? "one row per query head (a mod reads its head)"
+                    : "one row for all heads (no mod reads its head; evaluated at head 0)";
+                w.Line("/// <summary>");
+                w.Line("/// Writes the blocks of <paramref name=\"mask\"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,");
+                w.Line($"/// {heads}, and lists them for the kernels. Asynchronous.");
+                w.Line("/// </summary>");
+                using (w.Block($"private static void ClassifyInto(global::ILGPU.Runtime.Accelerator accelerator, in {KernelsClass}.Arguments arguments, global::AttnDsl.BlockMask mask)"))
+                {
+                    w.Line($"{classify}((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);");
+                    w.Line($"{Builder}.Compact(accelerator, mask);");
+                }
+                w.Line();
+            }
             if (spec.Masks.BlockSparse)
             {
                 w.Line("/// <summary>");
@@ -453,26 +470,9 @@ namespace AttnDsl.Generators.Emitting
                     DispatchEmitter.EmitRuntimeValidation(w, spec);
                     using (w.Block($"var __arguments = new {KernelsClass}.Arguments", "};"))
                         DispatchEmitter.EmitShapeFields(w, spec);
-                    w.Line("int __heads = perHead ? shape.QueryHeads : 1;");
-                    w.Line($"var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, __heads, shape.QueryLength, shape.KeyLength, {KernelsClass}.BlockM, {KernelsClass}.BlockN);");
-                    w.Line($"{classify}((int)(__mask.Rows * __mask.KeyBlocks), __arguments, __mask.Classes, __heads, __mask.QueryBlocks, __mask.KeyBlocks);");
-                    w.Line($"{Builder}.Compact(accelerator, __mask);");
+                    w.Line($"var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, perHead ? shape.QueryHeads : 1, shape.QueryLength, shape.KeyLength, {KernelsClass}.BlockM, {KernelsClass}.BlockN);");
+                    w.Line("ClassifyInto(accelerator, __arguments, __mask);");
                     w.Line("return __mask;");
-                }
-                w.Line();
-                return;
-            }
-            if (spec.ModBlockMask)
-            {
-                string heads = spec.ModBlockMaskPerHead ? "one row per query head (a mod reads its head)" : "one row for all heads (no mod reads its head; evaluated at head 0)";
-                w.Line("/// <summary>");
-                w.Line("/// Writes the blocks of <paramref name=\"mask\"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,");
-                w.Line($"/// {heads}, and lists them for the kernels. Asynchronous.");
-                w.Line("/// </summary>");
-                using (w.Block($"private static void ClassifyModBlocks(global::ILGPU.Runtime.Accelerator accelerator, in {KernelsClass}.Arguments arguments, global::AttnDsl.BlockMask mask)"))
-                {
-                    w.Line($"{classify}((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);");
-                    w.Line($"{Builder}.Compact(accelerator, mask);");
                 }
                 w.Line();
                 return;

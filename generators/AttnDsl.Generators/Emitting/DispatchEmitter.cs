@@ -188,11 +188,11 @@ namespace AttnDsl.Generators.Emitting
             {
                 w.Line($"var __mask = __modMasks.Get(shape, {heads}, {spec.Type.GlobalName}.{KernelsClass}.BlockM, {spec.Type.GlobalName}.{KernelsClass}.BlockN, {key}, {(spec.ModBlockMaskPerCall ? "out _" : "out bool __classify")});");
                 if (spec.ModBlockMaskPerCall)
-                    w.Line("ClassifyModBlocks(accelerator, __arguments, __mask); // every call: the tensors may have changed");
+                    w.Line("ClassifyInto(accelerator, __arguments, __mask); // every call: the tensors may have changed");
                 else
                 {
                     w.Line("if (__classify)");
-                    w.Line("    ClassifyModBlocks(accelerator, __arguments, __mask);");
+                    w.Line("    ClassifyInto(accelerator, __arguments, __mask);");
                 }
                 EmitMaskFields(w, "__mask", assign: true);
                 EmitLaunch(w, spec);

@@ -265,8 +265,8 @@ namespace AttnDsl.Rules
             if (t.Element == 2)
                 return;
             var location = LocationOf(kernel, ct) ?? type.Locations.FirstOrDefault();
-            int elementSize = t.Element == 2 ? 4 : 2;
-            string sizes = elementSize == 4 ? "Float32" : "16-bit elements";
+            const int elementSize = 2;
+            const string sizes = "16-bit elements";
             long shared = ResourceEstimates.TensorCoreSharedMemoryBytes(t.BlockM, t.BlockN, t.HeadDim, headDimV, elementSize);
             if (shared > ResourceEstimates.TensorCoreSharedMemoryLimitBytes)
             {

@@ -141,6 +141,16 @@ namespace Samples
         }
 
         /// <summary>
+        /// Writes the blocks of <paramref name="mask"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,
+        /// mask.Heads rows per batch (one, evaluated at head 0, or one per query head), and lists them for the kernels. Asynchronous.
+        /// </summary>
+        private static void ClassifyInto(global::ILGPU.Runtime.Accelerator accelerator, in AttnDslKernels.Arguments arguments, global::AttnDsl.BlockMask mask)
+        {
+            global::Samples.BlockSparseAttention.s_kernels.Auxiliary(accelerator, "Classify", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ClassifyKernel))((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);
+            global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, mask);
+        }
+
+        /// <summary>
         /// Builds on the device the BlockMask of this spec's own masks for <paramref name="shape"/> (FlexAttention's create_block_mask):
         /// blocks the masks hide are left out, blocks they show whole are Full (no per-element test), the rest Partial; [MaskMod]s
         /// are evaluated block by block on the device, so no N x N tensor is materialized. Asynchronous, like Run.
@@ -160,10 +170,8 @@ namespace Samples
                 KeyLength = shape.KeyLength,
                 Arg_prefixLength = prefixLength,
             };
-            int __heads = perHead ? shape.QueryHeads : 1;
-            var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, __heads, shape.QueryLength, shape.KeyLength, AttnDslKernels.BlockM, AttnDslKernels.BlockN);
-            global::Samples.BlockSparseAttention.s_kernels.Auxiliary(accelerator, "Classify", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ClassifyKernel))((int)(__mask.Rows * __mask.KeyBlocks), __arguments, __mask.Classes, __heads, __mask.QueryBlocks, __mask.KeyBlocks);
-            global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, __mask);
+            var __mask = global::AttnDsl.BlockMask.Allocate(accelerator, shape.Batch, perHead ? shape.QueryHeads : 1, shape.QueryLength, shape.KeyLength, AttnDslKernels.BlockM, AttnDslKernels.BlockN);
+            ClassifyInto(accelerator, __arguments, __mask);
             return __mask;
         }
 

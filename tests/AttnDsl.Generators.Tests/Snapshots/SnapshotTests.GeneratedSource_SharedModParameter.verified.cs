@@ -112,7 +112,7 @@ namespace Samples
             lock (__modMasks)
             {
                 var __mask = __modMasks.Get(shape, 1, global::Samples.SegmentAttention.AttnDslKernels.BlockM, global::Samples.SegmentAttention.AttnDslKernels.BlockN, null, out _);
-                ClassifyModBlocks(accelerator, __arguments, __mask); // every call: the tensors may have changed
+                ClassifyInto(accelerator, __arguments, __mask); // every call: the tensors may have changed
                 __arguments.SparsePartialCounts = __mask.PartialCounts;
                 __arguments.SparsePartialIndices = __mask.PartialIndices;
                 __arguments.SparseFullCounts = __mask.FullCounts;
@@ -148,7 +148,7 @@ namespace Samples
         /// Writes the blocks of <paramref name="mask"/> under this spec's masks, [MaskMod]s evaluated element by element on the device,
         /// one row for all heads (no mod reads its head; evaluated at head 0), and lists them for the kernels. Asynchronous.
         /// </summary>
-        private static void ClassifyModBlocks(global::ILGPU.Runtime.Accelerator accelerator, in AttnDslKernels.Arguments arguments, global::AttnDsl.BlockMask mask)
+        private static void ClassifyInto(global::ILGPU.Runtime.Accelerator accelerator, in AttnDslKernels.Arguments arguments, global::AttnDsl.BlockMask mask)
         {
             global::Samples.SegmentAttention.s_kernels.Auxiliary(accelerator, "Classify", __a => global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, AttnDslKernels.Arguments, global::ILGPU.ArrayView<byte>, int, int, int>(__a, AttnDslKernels.ClassifyKernel))((int)(mask.Rows * mask.KeyBlocks), arguments, mask.Classes, mask.Heads, mask.QueryBlocks, mask.KeyBlocks);
             global::AttnDsl.Runtime.BlockMaskBuilder.Compact(accelerator, mask);
